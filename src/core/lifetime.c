@@ -1,0 +1,42 @@
+/* core/lifetime.c: wdmemu_init and wdmemu_shutdown: bringing the emulated kernel up (object
+ * namespace, I/O manager) and tearing it down so the next test starts from nothing. */
+#include "core/event.h"
+#include "core/report.h"
+#include "io/io.h"
+#include "ob/ob.h"
+
+static uv_mutex_t lifetime_lock;
+static uv_once_t lifetime_once = UV_ONCE_INIT;
+static BOOLEAN lifetime_up;
+
+static void lifetime_lock_init(void)
+{
+    uv_mutex_init_recursive(&lifetime_lock);
+}
+
+WDMEMU_API NTSTATUS wdmemu_init(void)
+{
+    uv_once(&lifetime_once, lifetime_lock_init);
+    uv_mutex_lock(&lifetime_lock);
+    if (!lifetime_up) {
+        ob_init();
+        io_init();
+        lifetime_up = TRUE;
+    }
+    uv_mutex_unlock(&lifetime_lock);
+    return STATUS_SUCCESS;
+}
+
+WDMEMU_API void wdmemu_shutdown(void)
+{
+    uv_once(&lifetime_once, lifetime_lock_init);
+    uv_mutex_lock(&lifetime_lock);
+    if (lifetime_up) {
+        io_shutdown();
+        ob_shutdown();
+        lifetime_up = FALSE;
+    }
+    ev_unsubscribe_all();
+    rp_reset();
+    uv_mutex_unlock(&lifetime_lock);
+}

@@ -1,0 +1,185 @@
+/* io/complete.c: IoCompleteRequest: the completion walk up the stack locations (completion
+ * routines chosen by SL_INVOKE_ON_* against the status re-read at every level, pending
+ * propagation, STATUS_MORE_PROCESSING_REQUIRED) and the hand-over to the final stage that the
+ * requester attached; plus the synchronous send-and-wait used by kernel-mode requesters. */
+#include <string.h>
+
+#include "core/event.h"
+#include "core/report.h"
+#include "io/irp_private.h"
+#include "ke/ke.h"
+
+void io_irp_set_final(PIRP irp, io_final_fn fn, void *context)
+{
+    io_irp_header *header = io_irp_header_of(irp);
+    if (header != NULL) {
+        header->final = fn;
+        header->final_context = context;
+    }
+}
+
+static void io_report_irp(const char *rule, NTSTATUS status, PIRP irp, const char *fmt_what)
+{
+    PIO_STACK_LOCATION stack = irp->CurrentLocation <= irp->StackCount ? IoGetCurrentIrpStackLocation(irp) : NULL;
+    PDEVICE_OBJECT device = stack != NULL ? stack->DeviceObject : NULL;
+    char name[96] = "";
+    if (device != NULL && io_is_device(device))
+        io_device_display(device, name, sizeof(name));
+    rp_finding(rule, status, NULL, name, "IoCompleteRequest(IRP %p%s%s, major 0x%02x): %s", (void *)irp,
+               name[0] ? " on " : "", name, stack != NULL ? stack->MajorFunction : 0, fmt_what);
+}
+
+NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
+{
+    (void)PriorityBoost;
+    if (Irp == NULL || Irp->Type != IO_TYPE_IRP) {
+        rp_finding("COMPLETE_NOT_AN_IRP", STATUS_INVALID_PARAMETER, NULL, NULL,
+                   "IoCompleteRequest(%p): not an IRP", (void *)Irp);
+        return;
+    }
+    if (Irp->CurrentLocation > Irp->StackCount + 1) {
+        io_report_irp("MULTIPLE_IRP_COMPLETE_REQUESTS", Irp->IoStatus.Status, Irp,
+                      "the IRP has already been completed");
+        return;
+    }
+    if (Irp->IoStatus.Status == STATUS_PENDING || (ULONG)Irp->IoStatus.Status == 0xFFFFFFFFu) {
+        io_report_irp("COMPLETE_WITH_PENDING", Irp->IoStatus.Status, Irp,
+                      "completed with IoStatus.Status STATUS_PENDING (Driver Verifier 0xC9/0x06)");
+    }
+    if (Irp->CancelRoutine != NULL) {
+        io_report_irp("COMPLETE_WITH_CANCEL_ROUTINE", Irp->IoStatus.Status, Irp,
+                      "completed with its cancel routine still set (Driver Verifier 0xC9/0x07)");
+    }
+    ev_record ev = {.kind = EV_IRP_COMPLETE, .irp = Irp, .status = Irp->IoStatus.Status,
+                    .stack_location = Irp->CurrentLocation, .driver = ke_current_driver()};
+    ev_emit(&ev);
+
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    for (Irp->CurrentLocation++, Irp->Tail.Overlay.CurrentStackLocation++; Irp->CurrentLocation <= Irp->StackCount + 1;
+         stack++, Irp->CurrentLocation++, Irp->Tail.Overlay.CurrentStackLocation++) {
+        Irp->PendingReturned = (BOOLEAN)(stack->Control & SL_PENDING_RETURNED);
+        NTSTATUS status = Irp->IoStatus.Status;
+        BOOLEAN call = (NT_SUCCESS(status) && (stack->Control & SL_INVOKE_ON_SUCCESS)) ||
+                       (!NT_SUCCESS(status) && (stack->Control & SL_INVOKE_ON_ERROR)) ||
+                       (Irp->Cancel && (stack->Control & SL_INVOKE_ON_CANCEL));
+        PIO_COMPLETION_ROUTINE routine = stack->CompletionRoutine;
+        PVOID context = stack->Context;
+        /* Clear the finished location: lower drivers' parameters do not leak upward. */
+        stack->MinorFunction = 0;
+        stack->Flags = 0;
+        stack->Control = 0;
+        memset(&stack->Parameters, 0, sizeof(stack->Parameters));
+        stack->FileObject = NULL;
+        stack->CompletionRoutine = NULL;
+        stack->Context = NULL;
+        if (call && routine != NULL) {
+            /* The routine runs with the device of the level that registered it: the location
+             * above, or NULL at the top for the IRP's creator. */
+            PDEVICE_OBJECT device = Irp->CurrentLocation == Irp->StackCount + 1
+                                        ? NULL
+                                        : IoGetCurrentIrpStackLocation(Irp)->DeviceObject;
+            PDRIVER_OBJECT driver = device != NULL ? device->DriverObject : ke_current_driver();
+            ev_record cr = {.kind = EV_IRP_COMPLETION_ROUTINE, .irp = Irp, .device = device, .driver = driver,
+                            .status = status, .pending_returned = Irp->PendingReturned,
+                            .stack_location = Irp->CurrentLocation};
+            ev_emit(&cr);
+            PDRIVER_OBJECT previous = ke_enter_driver(driver);
+            NTSTATUS result = routine(device, Irp, context);
+            ke_leave_driver(previous);
+            ev_record crd = {.kind = EV_IRP_COMPLETION_ROUTINE_RETURNED, .irp = Irp, .device = device,
+                             .driver = driver, .status = result};
+            ev_emit(&crd);
+            if (result == STATUS_MORE_PROCESSING_REQUIRED)
+                return;
+        } else if (Irp->CurrentLocation <= Irp->StackCount && Irp->PendingReturned) {
+            IoMarkIrpPending(Irp);
+        }
+    }
+
+    ev_record fin = {.kind = EV_IRP_FINAL, .irp = Irp, .status = Irp->IoStatus.Status};
+    ev_emit(&fin);
+    io_irp_header *header = io_irp_header_of(Irp);
+    if (header != NULL && header->final != NULL) {
+        header->final(Irp, header->final_context);
+        return;
+    }
+    rp_finding("IRP_COMPLETED_WITHOUT_OWNER", Irp->IoStatus.Status, NULL, NULL,
+               "IRP %p completed all the way up, but nobody owns its final stage: an IRP from IoAllocateIrp "
+               "needs a completion routine that returns STATUS_MORE_PROCESSING_REQUIRED and frees it "
+               "(SDV IoAllocateFree); wdmemu frees it", (void *)Irp);
+    if (header != NULL)
+        IoFreeIrp(Irp);
+}
+
+/* ---- synchronous requests from kernel-mode requesters ------------------------------------ */
+
+typedef struct io_wait {
+    volatile int done;
+    NTSTATUS status;
+    ULONG_PTR information;
+} io_wait;
+
+static uv_mutex_t io_wait_lock;
+static uv_cond_t io_wait_cond;
+static uv_once_t io_wait_once = UV_ONCE_INIT;
+
+static void io_wait_init(void)
+{
+    uv_mutex_init(&io_wait_lock);
+    uv_cond_init(&io_wait_cond);
+}
+
+static void io_wait_final(PIRP irp, void *context)
+{
+    io_wait *wait = context;
+    NTSTATUS status = irp->IoStatus.Status;
+    ULONG_PTR information = irp->IoStatus.Information;
+    IoFreeIrp(irp);
+    uv_mutex_lock(&io_wait_lock);
+    wait->status = status;
+    wait->information = information;
+    wait->done = 1;
+    uv_cond_broadcast(&io_wait_cond);
+    uv_mutex_unlock(&io_wait_lock);
+}
+
+NTSTATUS io_call_and_wait(PDEVICE_OBJECT device, PIRP irp, ULONG_PTR *information)
+{
+    uv_once(&io_wait_once, io_wait_init);
+    io_wait wait = {0, STATUS_SUCCESS, 0};
+    io_irp_set_final(irp, io_wait_final, &wait);
+    UCHAR major = IoGetNextIrpStackLocation(irp)->MajorFunction;
+    NTSTATUS status = IoCallDriver(device, irp);
+    if (status == STATUS_PENDING) {
+        /* The driver completes the IRP later from another thread.  Give up (and report) after
+         * 30 s rather than hang the test. */
+        uv_mutex_lock(&io_wait_lock);
+        uint64_t deadline = uv_hrtime() + 30ull * 1000000000ull;
+        while (!wait.done && uv_hrtime() < deadline)
+            uv_cond_timedwait(&io_wait_cond, &io_wait_lock, 100ull * 1000000ull);
+        int done = wait.done;
+        uv_mutex_unlock(&io_wait_lock);
+        if (!done) {
+            char name[96];
+            rp_finding("IRP_NEVER_COMPLETED", STATUS_PENDING, io_driver_display(device->DriverObject),
+                       io_device_display(device, name, sizeof(name)),
+                       "a synchronous request (major 0x%02x) to %s returned STATUS_PENDING and was not completed "
+                       "within 30 s", major, name);
+            io_irp_set_final(irp, NULL, NULL);
+            if (information != NULL)
+                *information = 0;
+            return STATUS_IO_TIMEOUT;
+        }
+        status = wait.status;
+    } else if (!wait.done) {
+        char name[96];
+        rp_finding("DISPATCH_RETURNED_WITHOUT_COMPLETING", status, io_driver_display(device->DriverObject),
+                   io_device_display(device, name, sizeof(name)),
+                   "the dispatch routine for major 0x%02x of %s returned %08X without completing the IRP or "
+                   "returning STATUS_PENDING (Driver Verifier 0xC9/0x226)", major, name, (unsigned)status);
+        io_irp_set_final(irp, NULL, NULL);
+    }
+    if (information != NULL)
+        *information = wait.information;
+    return status;
+}

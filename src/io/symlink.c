@@ -1,0 +1,96 @@
+/* io/symlink.c: symbolic links in the object namespace (IoCreateSymbolicLink,
+ * IoCreateUnprotectedSymbolicLink, IoDeleteSymbolicLink), remembering which driver made each
+ * link so that a link left behind at unload can be reported. */
+#include <stdlib.h>
+
+#include "core/event.h"
+#include "core/report.h"
+#include "io/io.h"
+#include "ke/ke.h"
+#include "rtl/format.h"
+
+static NTSTATUS io_check_string(PUNICODE_STRING s)
+{
+    if (s == NULL || s->Buffer == NULL || s->Length == 0 || (s->Length & 1) != 0 || s->Length > s->MaximumLength)
+        return STATUS_OBJECT_NAME_INVALID;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS io_create_link(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName)
+{
+    NTSTATUS status = io_check_string(SymbolicLinkName);
+    if (NT_SUCCESS(status))
+        status = io_check_string(DeviceName);
+    if (!NT_SUCCESS(status))
+        return status;
+    void *link = NULL;
+    status = ob_symlink_create(SymbolicLinkName->Buffer, SymbolicLinkName->Length / sizeof(WCHAR), DeviceName->Buffer,
+                               DeviceName->Length / sizeof(WCHAR), ke_current_driver(), &link);
+    if (NT_SUCCESS(status)) {
+        ev_record ev = {.kind = EV_SYMLINK_CREATED, .driver = ke_current_driver()};
+        ev_emit(&ev);
+    }
+    return status;
+}
+
+NTKERNELAPI NTSTATUS NTAPI IoCreateSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName)
+{
+    return io_create_link(SymbolicLinkName, DeviceName);
+}
+
+NTKERNELAPI NTSTATUS NTAPI IoCreateUnprotectedSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName)
+{
+    return io_create_link(SymbolicLinkName, DeviceName);
+}
+
+NTKERNELAPI NTSTATUS NTAPI IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName)
+{
+    NTSTATUS status = io_check_string(SymbolicLinkName);
+    if (!NT_SUCCESS(status))
+        return status;
+    ob_lookup_result found;
+    status = ob_lookup(SymbolicLinkName->Buffer, SymbolicLinkName->Length / sizeof(WCHAR), OB_LOOKUP_NOFOLLOW_LAST,
+                       &found);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (ob_type_of(found.object) != OB_TYPE_SYMLINK || found.remainder != NULL) {
+        ob_lookup_release(&found);
+        return STATUS_OBJECT_TYPE_MISMATCH;
+    }
+    void *link = found.object;
+    ob_remove_name(link);
+    ev_record ev = {.kind = EV_SYMLINK_DELETED, .driver = ke_current_driver()};
+    ev_emit(&ev);
+    ob_lookup_release(&found);
+    ob_dereference(link); /* the permanent reference taken at creation */
+    return STATUS_SUCCESS;
+}
+
+WDMEMU_API NTSTATUS wdmemu_symlink_target(const char *link_name, char *buffer, size_t size)
+{
+    if (buffer != NULL && size != 0)
+        buffer[0] = '\0';
+    if (link_name == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_symlink_target: link name is required");
+    wdmemu_init();
+    size_t length;
+    WCHAR *path = io_host_name(link_name, &length);
+    if (path == NULL)
+        return rp_error(STATUS_OBJECT_NAME_INVALID, "wdmemu_symlink_target(\"%s\"): not a valid name", link_name);
+    ob_lookup_result found;
+    NTSTATUS status = ob_lookup(path, length, OB_LOOKUP_NOFOLLOW_LAST, &found);
+    free(path);
+    if (!NT_SUCCESS(status))
+        return rp_fail(status, "wdmemu_symlink_target(\"%s\")", link_name);
+    if (ob_type_of(found.object) != OB_TYPE_SYMLINK || found.remainder != NULL) {
+        ob_lookup_release(&found);
+        return rp_fail(STATUS_OBJECT_TYPE_MISMATCH, "wdmemu_symlink_target(\"%s\"): not a symbolic link", link_name);
+    }
+    size_t target_length;
+    const WCHAR *target = ob_symlink_target(found.object, &target_length);
+    UNICODE_STRING t = {(USHORT)(target_length * sizeof(WCHAR)), (USHORT)(target_length * sizeof(WCHAR)), (PWCH)target};
+    if (buffer != NULL && size != 0)
+        rtl_format(buffer, size, "%wZ", &t);
+    ob_lookup_release(&found);
+    return STATUS_SUCCESS;
+}

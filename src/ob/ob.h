@@ -1,0 +1,83 @@
+/* ob/ob.h: the object manager: reference-counted object headers in front of every kernel
+ * object wdmemu allocates (drivers, devices, files, symbolic links, directories), the registry
+ * of live objects that lets a DDI tell a real object from a stray pointer, and the object
+ * namespace (\Device, \Driver, \??, symbolic links, case-insensitive lookup). */
+#ifndef WDMEMU_OB_OB_H
+#define WDMEMU_OB_OB_H
+
+#include <wdm.h>
+
+typedef enum ob_type {
+    OB_TYPE_NONE = 0,
+    OB_TYPE_DIRECTORY,
+    OB_TYPE_SYMLINK,
+    OB_TYPE_DEVICE,
+    OB_TYPE_DRIVER,
+    OB_TYPE_FILE,
+} ob_type;
+
+/* Called when the last reference goes, before the memory is freed.  Runs without any object
+ * manager lock held, so it may send IRPs (IRP_MJ_CLOSE) or release other objects. */
+typedef void (*ob_delete_fn)(void *body);
+
+/* Allocates a zeroed object body of body_size bytes (16-byte aligned) with one reference. */
+void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete);
+
+/* The type of a live object, OB_TYPE_NONE for anything else (freed memory, stack addresses,
+ * NULL).  Never dereferences body. */
+ob_type ob_type_of(const void *body);
+
+LONG_PTR ob_reference(void *body);
+LONG_PTR ob_dereference(void *body);
+LONG_PTR ob_pointer_count(const void *body);
+
+/* ---- namespace ---------------------------------------------------------------------------- */
+
+/* Builds the standard directories (\, \Device, \Driver, \??, ...) and links (\DosDevices,
+ * \GLOBAL??).  ob_shutdown frees every object that is still alive, without delete callbacks. */
+void ob_init(void);
+void ob_shutdown(void);
+
+/* Gives body the name path (length in WCHARs), resolving the parent directory through symbolic
+ * links.  STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_NAME_INVALID,
+ * STATUS_OBJECT_PATH_NOT_FOUND, STATUS_OBJECT_PATH_SYNTAX_BAD as Windows reports them. */
+NTSTATUS ob_insert_name(void *body, const WCHAR *path, size_t length);
+
+/* Removes body's name from the namespace (the object keeps its name for display). */
+void ob_remove_name(void *body);
+
+/* The object's full name ("\Device\Zero") in WCHARs, or NULL with *length 0 if unnamed. */
+const WCHAR *ob_name(const void *body, size_t *length);
+/* The name as UTF-8 into buffer; returns FALSE (and "") if the object has no name. */
+BOOLEAN ob_name_utf8(const void *body, char *buffer, size_t size);
+
+#define OB_LOOKUP_FOLLOW_LAST 0x0
+#define OB_LOOKUP_NOFOLLOW_LAST 0x1 /* return a symbolic link itself when it is the last component */
+
+typedef struct ob_lookup_result {
+    void *object;        /* referenced; release with ob_dereference */
+    WCHAR *remainder;    /* what followed the object's name ("\sub\path"), NULL if nothing */
+    size_t remainder_length;
+} ob_lookup_result;
+
+/* Resolves path the way the object manager parses a name: case-insensitively, following
+ * symbolic links (at most 32 reparses), stopping at the first object that is not a directory.
+ * STATUS_OBJECT_NAME_NOT_FOUND when the last component is missing, STATUS_OBJECT_PATH_NOT_FOUND
+ * when an earlier one is. */
+NTSTATUS ob_lookup(const WCHAR *path, size_t length, ULONG flags, ob_lookup_result *result);
+void ob_lookup_release(ob_lookup_result *result);
+
+/* Symbolic links: target is copied. */
+NTSTATUS ob_symlink_create(const WCHAR *name, size_t name_length, const WCHAR *target, size_t target_length,
+                           void *owner, void **link);
+const WCHAR *ob_symlink_target(const void *link, size_t *length);
+void *ob_symlink_owner(const void *link);
+
+/* Calls fn for every live object of the given type (under the lock: fn must not create or free
+ * objects).  Order is creation order. */
+void ob_for_each(ob_type type, void (*fn)(void *body, void *context), void *context);
+
+/* Compares two WCHAR strings case-insensitively (the namespace's rules). */
+BOOLEAN ob_equal_names(const WCHAR *a, size_t a_length, const WCHAR *b, size_t b_length);
+
+#endif /* WDMEMU_OB_OB_H */

@@ -1,0 +1,536 @@
+/* ob/object.c: object headers, reference counts, the live-object registry and the namespace
+ * (one hash table keyed by the upcased full name; directories are objects whose names are
+ * prefixes of their members' names). */
+#include "ob/ob.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#include "platform/platform.h"
+#include "rtl/rtl.h"
+
+#define OB_MAGIC 0x4F626A21u /* "Obj!" */
+#define OB_MAX_REPARSE 32
+
+typedef struct ob_header {
+    uint32_t magic;
+    ob_type type;
+    volatile LONG_PTR pointer_count;
+    ob_delete_fn on_delete;
+    WCHAR *name;       /* full name as inserted, NULL if unnamed */
+    WCHAR *key;        /* upcased name: the hash key */
+    size_t name_length;
+    BOOLEAN in_namespace;
+    void *body;
+    struct ob_header *prev, *next; /* creation order */
+    UT_hash_handle hh_live;
+    UT_hash_handle hh_name;
+} ob_header;
+
+typedef struct ob_symlink {
+    WCHAR *target;
+    size_t target_length;
+    void *owner;
+} ob_symlink;
+
+#define OB_HEADER_SIZE ((sizeof(ob_header) + 15) & ~(size_t)15)
+
+static uv_mutex_t ob_lock;
+static uv_once_t ob_once = UV_ONCE_INIT;
+static ob_header *ob_live;     /* by body pointer */
+static ob_header *ob_names;    /* by key */
+static ob_header *ob_first, *ob_last;
+static void *ob_root;
+static BOOLEAN ob_ready;
+
+static size_t ob_wlen(const WCHAR *s)
+{
+    size_t n = 0;
+    while (s[n] != 0)
+        n++;
+    return n;
+}
+
+static void ob_lock_init(void)
+{
+    uv_mutex_init_recursive(&ob_lock);
+}
+
+static inline ob_header *ob_header_of(const void *body)
+{
+    return (ob_header *)((char *)body - OB_HEADER_SIZE);
+}
+
+/* Looks body up in the registry; caller holds ob_lock. */
+static ob_header *ob_find_live(const void *body)
+{
+    ob_header *h = NULL;
+    if (body == NULL)
+        return NULL;
+    HASH_FIND(hh_live, ob_live, &body, sizeof(void *), h);
+    return h;
+}
+
+void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
+{
+    uv_once(&ob_once, ob_lock_init);
+    char *block = calloc(1, OB_HEADER_SIZE + body_size);
+    if (block == NULL)
+        return NULL;
+    ob_header *h = (ob_header *)block;
+    h->magic = OB_MAGIC;
+    h->type = type;
+    h->pointer_count = 1;
+    h->on_delete = on_delete;
+    h->body = block + OB_HEADER_SIZE;
+    uv_mutex_lock(&ob_lock);
+    HASH_ADD(hh_live, ob_live, body, sizeof(void *), h);
+    h->prev = ob_last;
+    if (ob_last != NULL)
+        ob_last->next = h;
+    else
+        ob_first = h;
+    ob_last = h;
+    uv_mutex_unlock(&ob_lock);
+    return h->body;
+}
+
+ob_type ob_type_of(const void *body)
+{
+    ob_type type = OB_TYPE_NONE;
+    uv_once(&ob_once, ob_lock_init);
+    uv_mutex_lock(&ob_lock);
+    ob_header *h = ob_find_live(body);
+    if (h != NULL)
+        type = h->type;
+    uv_mutex_unlock(&ob_lock);
+    return type;
+}
+
+LONG_PTR ob_reference(void *body)
+{
+    return InterlockedIncrement64((LONG64 volatile *)&ob_header_of(body)->pointer_count);
+}
+
+LONG_PTR ob_pointer_count(const void *body)
+{
+    return ob_header_of(body)->pointer_count;
+}
+
+static void ob_unlink_name(ob_header *h)
+{
+    if (h->in_namespace) {
+        HASH_DELETE(hh_name, ob_names, h);
+        h->in_namespace = FALSE;
+    }
+}
+
+static void ob_free(ob_header *h)
+{
+    if (h->type == OB_TYPE_SYMLINK)
+        free(((ob_symlink *)h->body)->target);
+    free(h->name);
+    free(h->key);
+    h->magic = 0;
+    free(h);
+}
+
+LONG_PTR ob_dereference(void *body)
+{
+    ob_header *h = ob_header_of(body);
+    LONG_PTR count = InterlockedDecrement64((LONG64 volatile *)&h->pointer_count);
+    if (count != 0)
+        return count;
+    if (h->on_delete != NULL)
+        h->on_delete(body);
+    uv_mutex_lock(&ob_lock);
+    ob_unlink_name(h);
+    HASH_DELETE(hh_live, ob_live, h);
+    if (h->prev != NULL)
+        h->prev->next = h->next;
+    else
+        ob_first = h->next;
+    if (h->next != NULL)
+        h->next->prev = h->prev;
+    else
+        ob_last = h->prev;
+    uv_mutex_unlock(&ob_lock);
+    ob_free(h);
+    return 0;
+}
+
+/* ---- names ---------------------------------------------------------------------------------- */
+
+static WCHAR *ob_upcase_copy(const WCHAR *s, size_t n)
+{
+    WCHAR *copy = malloc((n + 1) * sizeof(WCHAR));
+    if (copy == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        copy[i] = rtl_upcase(s[i]);
+    copy[n] = 0;
+    return copy;
+}
+
+BOOLEAN ob_equal_names(const WCHAR *a, size_t a_length, const WCHAR *b, size_t b_length)
+{
+    if (a_length != b_length)
+        return FALSE;
+    for (size_t i = 0; i < a_length; i++) {
+        if (rtl_upcase(a[i]) != rtl_upcase(b[i]))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static ob_header *ob_find_key(const WCHAR *key, size_t length)
+{
+    ob_header *h = NULL;
+    HASH_FIND(hh_name, ob_names, key, length * sizeof(WCHAR), h);
+    return h;
+}
+
+/* Gives h the name (already validated, canonical) and enters it; caller holds ob_lock. */
+static NTSTATUS ob_enter_name(ob_header *h, const WCHAR *name, size_t length)
+{
+    WCHAR *key = ob_upcase_copy(name, length);
+    WCHAR *copy = malloc((length + 1) * sizeof(WCHAR));
+    if (key == NULL || copy == NULL) {
+        free(key);
+        free(copy);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (ob_find_key(key, length) != NULL) {
+        free(key);
+        free(copy);
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    memcpy(copy, name, length * sizeof(WCHAR));
+    copy[length] = 0;
+    free(h->name);
+    free(h->key);
+    h->name = copy;
+    h->key = key;
+    h->name_length = length;
+    HASH_ADD_KEYPTR(hh_name, ob_names, h->key, length * sizeof(WCHAR), h);
+    h->in_namespace = TRUE;
+    return STATUS_SUCCESS;
+}
+
+/* Checks the syntax of an absolute object name. */
+static NTSTATUS ob_check_syntax(const WCHAR *path, size_t length)
+{
+    if (path == NULL || length == 0)
+        return STATUS_OBJECT_NAME_INVALID;
+    if (path[0] != L'\\')
+        return STATUS_OBJECT_PATH_SYNTAX_BAD;
+    if (length == 1)
+        return STATUS_SUCCESS;
+    for (size_t i = 0; i < length; i++) {
+        if (path[i] == L'\\' && (i + 1 == length || path[i + 1] == L'\\'))
+            return STATUS_OBJECT_NAME_INVALID;
+        if (path[i] == 0)
+            return STATUS_OBJECT_NAME_INVALID;
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ob_lookup(const WCHAR *path, size_t length, ULONG flags, ob_lookup_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    NTSTATUS status = ob_check_syntax(path, length);
+    if (!NT_SUCCESS(status))
+        return status;
+
+    WCHAR *work = malloc((length + 1) * sizeof(WCHAR));
+    if (work == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(work, path, length * sizeof(WCHAR));
+    size_t n = length;
+    WCHAR *upper = NULL;
+    ob_header *found = NULL;
+    size_t rest = 0;
+
+    uv_mutex_lock(&ob_lock);
+    for (int reparse = 0;; reparse++) {
+        free(upper);
+        upper = ob_upcase_copy(work, n);
+        if (upper == NULL) {
+            status = STATUS_INSUFFICIENT_RESOURCES;
+            break;
+        }
+        if (reparse > OB_MAX_REPARSE) {
+            status = STATUS_OBJECT_PATH_NOT_FOUND;
+            break;
+        }
+        if (n == 1) {
+            found = ob_header_of(ob_root);
+            rest = n;
+            status = STATUS_SUCCESS;
+            break;
+        }
+        size_t end = 1;
+        BOOLEAN restart = FALSE;
+        for (;;) {
+            while (end < n && work[end] != L'\\')
+                end++;
+            BOOLEAN last = end == n;
+            ob_header *h = ob_find_key(upper, end);
+            if (h == NULL) {
+                status = last ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_OBJECT_PATH_NOT_FOUND;
+                break;
+            }
+            if (h->type == OB_TYPE_SYMLINK && !(last && (flags & OB_LOOKUP_NOFOLLOW_LAST))) {
+                ob_symlink *link = h->body;
+                size_t tail = n - end;
+                WCHAR *next = malloc((link->target_length + tail + 1) * sizeof(WCHAR));
+                if (next == NULL) {
+                    status = STATUS_INSUFFICIENT_RESOURCES;
+                    break;
+                }
+                memcpy(next, link->target, link->target_length * sizeof(WCHAR));
+                memcpy(next + link->target_length, work + end, tail * sizeof(WCHAR));
+                free(work);
+                work = next;
+                n = link->target_length + tail;
+                status = ob_check_syntax(work, n);
+                restart = NT_SUCCESS(status);
+                if (!restart && status == STATUS_OBJECT_PATH_SYNTAX_BAD)
+                    status = STATUS_OBJECT_PATH_NOT_FOUND;
+                break;
+            }
+            if (h->type == OB_TYPE_DIRECTORY && !last) {
+                end++;
+                continue;
+            }
+            found = h;
+            rest = end;
+            status = STATUS_SUCCESS;
+            break;
+        }
+        if (!restart)
+            break;
+    }
+    if (found != NULL) {
+        result->object = found->body;
+        ob_reference(found->body);
+    }
+    uv_mutex_unlock(&ob_lock);
+    free(upper);
+
+    if (found != NULL && rest < n) {
+        result->remainder_length = n - rest;
+        result->remainder = malloc((result->remainder_length + 1) * sizeof(WCHAR));
+        if (result->remainder == NULL) {
+            ob_dereference(result->object);
+            result->object = NULL;
+            status = STATUS_INSUFFICIENT_RESOURCES;
+        } else {
+            memcpy(result->remainder, work + rest, result->remainder_length * sizeof(WCHAR));
+            result->remainder[result->remainder_length] = 0;
+        }
+    }
+    free(work);
+    return status;
+}
+
+void ob_lookup_release(ob_lookup_result *result)
+{
+    if (result->object != NULL)
+        ob_dereference(result->object);
+    free(result->remainder);
+    memset(result, 0, sizeof(*result));
+}
+
+NTSTATUS ob_insert_name(void *body, const WCHAR *path, size_t length)
+{
+    NTSTATUS status = ob_check_syntax(path, length);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (length == 1)
+        return STATUS_OBJECT_NAME_COLLISION; /* the root exists */
+    size_t slash = length - 1;
+    while (path[slash] != L'\\')
+        slash--;
+    const WCHAR *leaf = path + slash + 1;
+    size_t leaf_length = length - slash - 1;
+
+    /* Resolve the parent directory (through links: \DosDevices\X lands in \??). */
+    ob_lookup_result parent;
+    status = ob_lookup(path, slash == 0 ? 1 : slash, OB_LOOKUP_FOLLOW_LAST, &parent);
+    if (status == STATUS_OBJECT_NAME_NOT_FOUND)
+        status = STATUS_OBJECT_PATH_NOT_FOUND;
+    if (!NT_SUCCESS(status))
+        return status;
+    if (ob_header_of(parent.object)->type != OB_TYPE_DIRECTORY || parent.remainder != NULL) {
+        ob_lookup_release(&parent);
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    }
+    ob_header *dir = ob_header_of(parent.object);
+    size_t dir_length = dir->name_length == 1 ? 0 : dir->name_length;
+    size_t full_length = dir_length + 1 + leaf_length;
+    WCHAR *full = malloc((full_length + 1) * sizeof(WCHAR));
+    if (full == NULL) {
+        ob_lookup_release(&parent);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(full, dir->name, dir_length * sizeof(WCHAR));
+    full[dir_length] = L'\\';
+    memcpy(full + dir_length + 1, leaf, leaf_length * sizeof(WCHAR));
+    uv_mutex_lock(&ob_lock);
+    status = ob_enter_name(ob_header_of(body), full, full_length);
+    uv_mutex_unlock(&ob_lock);
+    free(full);
+    ob_lookup_release(&parent);
+    return status;
+}
+
+void ob_remove_name(void *body)
+{
+    uv_mutex_lock(&ob_lock);
+    ob_unlink_name(ob_header_of(body));
+    uv_mutex_unlock(&ob_lock);
+}
+
+const WCHAR *ob_name(const void *body, size_t *length)
+{
+    const ob_header *h = ob_header_of(body);
+    *length = h->name != NULL ? h->name_length : 0;
+    return h->name;
+}
+
+BOOLEAN ob_name_utf8(const void *body, char *buffer, size_t size)
+{
+    size_t length;
+    const WCHAR *name = ob_name(body, &length);
+    if (size == 0)
+        return FALSE;
+    buffer[0] = '\0';
+    if (name == NULL)
+        return FALSE;
+    ULONG written = 0;
+    if (!NT_SUCCESS(RtlUnicodeToUTF8N(buffer, (ULONG)(size - 1), &written, name, (ULONG)(length * sizeof(WCHAR))))) {
+        /* truncated: keep what fits */
+    }
+    if (written > size - 1)
+        written = (ULONG)(size - 1);
+    buffer[written] = '\0';
+    return TRUE;
+}
+
+/* ---- symbolic links --------------------------------------------------------------------- */
+
+NTSTATUS ob_symlink_create(const WCHAR *name, size_t name_length, const WCHAR *target, size_t target_length,
+                           void *owner, void **link_out)
+{
+    *link_out = NULL;
+    NTSTATUS status = ob_check_syntax(name, name_length);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (target == NULL || target_length == 0)
+        return STATUS_OBJECT_NAME_INVALID;
+    ob_symlink *link = ob_create(OB_TYPE_SYMLINK, sizeof(ob_symlink), NULL);
+    if (link == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    link->target = malloc((target_length + 1) * sizeof(WCHAR));
+    if (link->target == NULL) {
+        ob_dereference(link);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(link->target, target, target_length * sizeof(WCHAR));
+    link->target[target_length] = 0;
+    link->target_length = target_length;
+    link->owner = owner;
+    status = ob_insert_name(link, name, name_length);
+    if (!NT_SUCCESS(status)) {
+        ob_dereference(link);
+        return status;
+    }
+    *link_out = link;
+    return STATUS_SUCCESS;
+}
+
+const WCHAR *ob_symlink_target(const void *link, size_t *length)
+{
+    const ob_symlink *l = link;
+    *length = l->target_length;
+    return l->target;
+}
+
+void *ob_symlink_owner(const void *link)
+{
+    return ((const ob_symlink *)link)->owner;
+}
+
+void ob_for_each(ob_type type, void (*fn)(void *body, void *context), void *context)
+{
+    uv_once(&ob_once, ob_lock_init);
+    uv_mutex_lock(&ob_lock);
+    for (ob_header *h = ob_first; h != NULL; h = h->next) {
+        if (h->type == type)
+            fn(h->body, context);
+    }
+    uv_mutex_unlock(&ob_lock);
+}
+
+/* ---- the standard namespace ------------------------------------------------------------- */
+
+static void ob_make_directory(const WCHAR *name)
+{
+    void *dir = ob_create(OB_TYPE_DIRECTORY, 16, NULL);
+    if (dir == NULL)
+        abort();
+    uv_mutex_lock(&ob_lock);
+    NTSTATUS status = ob_enter_name(ob_header_of(dir), name, ob_wlen(name));
+    uv_mutex_unlock(&ob_lock);
+    if (!NT_SUCCESS(status))
+        abort();
+    if (name[1] == 0)
+        ob_root = dir;
+}
+
+static void ob_make_link(const WCHAR *name, const WCHAR *target)
+{
+    void *link;
+    if (!NT_SUCCESS(ob_symlink_create(name, ob_wlen(name), target, ob_wlen(target), NULL, &link)))
+        abort();
+}
+
+void ob_init(void)
+{
+    uv_once(&ob_once, ob_lock_init);
+    uv_mutex_lock(&ob_lock);
+    if (ob_ready) {
+        uv_mutex_unlock(&ob_lock);
+        return;
+    }
+    ob_ready = TRUE;
+    static const WCHAR *const directories[] = {
+        L"\\", L"\\Device", L"\\Driver", L"\\FileSystem", L"\\??", L"\\Callback",
+        L"\\KernelObjects", L"\\BaseNamedObjects", L"\\ObjectTypes",
+    };
+    for (size_t i = 0; i < RTL_NUMBER_OF(directories); i++)
+        ob_make_directory(directories[i]);
+    ob_make_link(L"\\DosDevices", L"\\??");
+    ob_make_link(L"\\GLOBAL??", L"\\??");
+    uv_mutex_unlock(&ob_lock);
+}
+
+void ob_shutdown(void)
+{
+    uv_once(&ob_once, ob_lock_init);
+    uv_mutex_lock(&ob_lock);
+    HASH_CLEAR(hh_live, ob_live);
+    HASH_CLEAR(hh_name, ob_names);
+    ob_header *h = ob_first;
+    while (h != NULL) {
+        ob_header *next = h->next;
+        ob_free(h);
+        h = next;
+    }
+    ob_first = ob_last = NULL;
+    ob_root = NULL;
+    ob_ready = FALSE;
+    uv_mutex_unlock(&ob_lock);
+}

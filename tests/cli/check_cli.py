@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Checks wdmemu-run's contract: exit status 0 only for a clean load/unload, 1 otherwise, and
+messages that name the driver, the status and what was left behind.
+
+usage: check_cli.py WDMEMU_RUN DRIVER_DIR"""
+import os
+import subprocess
+import sys
+
+run, drivers = sys.argv[1], sys.argv[2]
+suffix = '.dll' if os.name == 'nt' else '.so'
+failures = 0
+passed = 0
+
+
+def driver(name):
+    return os.path.join(drivers, name + suffix)
+
+
+def case(title, args, status, stdout=(), stderr=(), absent=()):
+    global failures, passed
+    proc = subprocess.run([run] + args, capture_output=True, text=True, timeout=60)
+    problems = []
+    if proc.returncode != status:
+        problems.append('exit status %d, expected %d' % (proc.returncode, status))
+    for text in stdout:
+        if text not in proc.stdout:
+            problems.append('stdout lacks %r' % text)
+    for text in stderr:
+        if text not in proc.stderr:
+            problems.append('stderr lacks %r' % text)
+    for text in absent:
+        if text in proc.stdout or text in proc.stderr:
+            problems.append('output should not contain %r' % text)
+    if problems:
+        failures += 1
+        print('FAIL %s: %s' % (title, '; '.join(problems)))
+        print('  stdout: ' + proc.stdout.replace('\n', '\n          '))
+        print('  stderr: ' + proc.stderr.replace('\n', '\n          '))
+    else:
+        passed += 1
+        print('ok   %s' % title)
+
+
+case('clean driver loads and unloads', [driver('tiny')], 0,
+     stdout=['loaded \\Driver\\tiny: DriverEntry returned STATUS_SUCCESS (0x00000000)',
+             'device \\Device\\WdmemuTiny', 'unloaded \\Driver\\tiny cleanly'],
+     stderr=['tiny: DriverEntry \\Registry\\Machine\\System\\CurrentControlSet\\Services\\tiny',
+             'tiny: unloading'])
+case('quiet hides debug output', ['--quiet', driver('tiny')], 0, absent=['tiny: DriverEntry \\Registry'])
+case('name option names the driver', ['--name=zero', driver('tiny')], 0,
+     stdout=['loaded \\Driver\\zero'], stderr=['Services\\zero'])
+case('leaked device fails and is named', [driver('leaky')], 1,
+     stderr=['LEAKED_DEVICE', '\\Device\\WdmemuLeaky', 'LEAKED_SYMBOLIC_LINK', '2 findings'])
+case('failing DriverEntry fails with its status', [driver('failentry')], 1,
+     stderr=['DriverEntry of \\Driver\\failentry failed',
+             'STATUS_DEVICE_CONFIGURATION_ERROR (0xC0000182)', '\\Device\\WdmemuFailEntry'])
+case('driver without DriverUnload cannot be unloaded', [driver('nounload')], 1,
+     stderr=['has no DriverUnload routine', 'STATUS_INVALID_DEVICE_REQUEST'])
+case('exception in DriverEntry is a finding', [driver('raising')], 1,
+     stderr=['KMODE_EXCEPTION_NOT_HANDLED', 'STATUS_ACCESS_VIOLATION'])
+case('missing module', [os.path.join(drivers, 'missing' + suffix)], 1, stderr=['STATUS_DLL_NOT_FOUND'])
+case('module without DriverEntry', [driver('nodriverentry')], 1, stderr=['exports no DriverEntry'])
+case('help documents the contract', ['--help'], 0, stdout=['usage: wdmemu-run', 'exit status'])
+case('no module is a usage error', [], 1, stderr=['no driver module given'])
+case('unknown option is a usage error', ['--bogus', driver('tiny')], 1, stderr=['unknown option --bogus'])
+case('scripts are refused for now', [driver('tiny'), 'script.txt'], 1, stderr=['request scripts'])
+
+print('%d passed, %d failed' % (passed, failures))
+sys.exit(1 if failures else 0)

@@ -1,0 +1,2 @@
+// sal_annotations.c compiled as C++17.
+#include "sal_annotations.c"

@@ -1,0 +1,159 @@
+/* wdmemu-run: load a driver module, call its DriverEntry, (later: run a request script), call
+ * DriverUnload and report what the driver left behind.  Exit status 0 only if DriverEntry
+ * succeeded, the unload was clean and no finding was reported; 1 otherwise. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wdmemu/wdmemu.h>
+
+static const char usage[] =
+    "usage: wdmemu-run [options] DRIVER_MODULE [SCRIPT]\n"
+    "\n"
+    "Loads DRIVER_MODULE (a driver built as a shared object against libwdmemu) into an emulated\n"
+    "Windows kernel, calls its DriverEntry, then its DriverUnload, and reports every device,\n"
+    "symbolic link and other object the driver left behind.  The driver's DbgPrint/KdPrint\n"
+    "output goes to stderr.\n"
+    "\n"
+    "options:\n"
+    "  --name=NAME   driver name (\\Driver\\NAME and ...\\Services\\NAME); default: the module's\n"
+    "                file name without directory, extension and leading \"lib\"\n"
+    "  -q, --quiet   do not print the driver's debug output\n"
+    "  -v, --verbose also print progress (same as WDMEMU_VERBOSE=1)\n"
+    "  --version     print the wdmemu version and exit\n"
+    "  -h, --help    print this help and exit\n"
+    "\n"
+    "SCRIPT: request scripts (open/read/write/ioctl/close ...) are not available in this version;\n"
+    "giving one is an error.\n"
+    "\n"
+    "exit status: 0 if DriverEntry succeeded, DriverUnload left nothing behind and no finding\n"
+    "(driver bug) was reported; 1 otherwise (including usage errors).\n"
+    "\n"
+    "environment:\n"
+    "  WDMEMU_VERBOSE=1       print progress messages\n"
+    "  WDMEMU_DBGPRINT_ALL=1  show DbgPrintEx output at every level, not only DPFLTR_ERROR_LEVEL\n";
+
+typedef struct run_options {
+    const char *module;
+    const char *script;
+    const char *name;
+    int quiet;
+    int verbose;
+} run_options;
+
+static run_options options;
+
+static void on_message(wdmemu_message_kind kind, const char *text, void *context)
+{
+    (void)context;
+    switch (kind) {
+    case WDMEMU_MSG_DEBUG_PRINT:
+        if (!options.quiet)
+            fputs(text, stderr);
+        break;
+    case WDMEMU_MSG_INFO:
+        if (options.verbose)
+            fprintf(stderr, "wdmemu-run: %s\n", text);
+        break;
+    case WDMEMU_MSG_BREAKPOINT:
+        fprintf(stderr, "wdmemu-run: breakpoint: %s\n", text);
+        break;
+    case WDMEMU_MSG_FINDING:
+        fprintf(stderr, "wdmemu-run: FINDING %s\n", text);
+        break;
+    case WDMEMU_MSG_ERROR:
+        fprintf(stderr, "wdmemu-run: error: %s\n", text);
+        break;
+    }
+    fflush(stderr);
+}
+
+static int parse_arguments(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage, stdout);
+            exit(0);
+        } else if (strcmp(arg, "--version") == 0) {
+            printf("wdmemu-run %d.%d.%d\n", WDMEMU_VERSION_MAJOR, WDMEMU_VERSION_MINOR, WDMEMU_VERSION_PATCH);
+            exit(0);
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            options.quiet = 1;
+        } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+            options.verbose = 1;
+        } else if (strncmp(arg, "--name=", 7) == 0) {
+            options.name = arg + 7;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            fprintf(stderr, "wdmemu-run: unknown option %s (see --help)\n", arg);
+            return 0;
+        } else if (options.module == NULL) {
+            options.module = arg;
+        } else if (options.script == NULL) {
+            options.script = arg;
+        } else {
+            fprintf(stderr, "wdmemu-run: unexpected argument %s (see --help)\n", arg);
+            return 0;
+        }
+    }
+    if (options.module == NULL) {
+        fputs("wdmemu-run: no driver module given (see --help)\n", stderr);
+        return 0;
+    }
+    return 1;
+}
+
+static void print_devices(PDRIVER_OBJECT driver)
+{
+    for (PDEVICE_OBJECT device = driver->DeviceObject; device != NULL; device = device->NextDevice) {
+        char name[256];
+        wdmemu_device_name(device, name, sizeof(name));
+        printf("  device %s (type 0x%04x, flags 0x%08x%s%s)\n", name, (unsigned)device->DeviceType,
+               (unsigned)device->Flags, (device->Flags & DO_BUFFERED_IO) ? ", buffered I/O" : "",
+               (device->Flags & DO_DIRECT_IO) ? ", direct I/O" : "");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (!parse_arguments(argc, argv))
+        return 1;
+    wdmemu_set_message_handler(on_message, NULL);
+    if (options.script != NULL) {
+        fprintf(stderr, "wdmemu-run: request scripts are not available in this version (%s was given)\n",
+                options.script);
+        return 1;
+    }
+
+    int failed = 0;
+    char status_text[96];
+    wdmemu_driver *driver = NULL;
+    NTSTATUS status = wdmemu_driver_load(options.module, options.name, &driver);
+    wdmemu_status_format(status, status_text, sizeof(status_text));
+    if (driver == NULL) {
+        fprintf(stderr, "wdmemu-run: %s did not load: %s\n", options.module, status_text);
+        failed = 1;
+    } else {
+        printf("loaded \\Driver\\%s: DriverEntry returned %s\n", wdmemu_driver_name(driver), status_text);
+        print_devices(wdmemu_driver_object(driver));
+        char name[128];
+        snprintf(name, sizeof(name), "%s", wdmemu_driver_name(driver));
+        status = wdmemu_driver_unload(driver);
+        if (NT_SUCCESS(status)) {
+            printf("unloaded \\Driver\\%s cleanly\n", name);
+        } else {
+            wdmemu_status_format(status, status_text, sizeof(status_text));
+            fprintf(stderr, "wdmemu-run: unloading \\Driver\\%s failed: %s\n", name, status_text);
+            failed = 1;
+        }
+    }
+    size_t findings = wdmemu_finding_count();
+    if (findings != 0) {
+        fprintf(stderr, "wdmemu-run: %zu finding%s:\n", findings, findings == 1 ? "" : "s");
+        for (size_t i = 0; i < findings; i++)
+            fprintf(stderr, "  %s\n", wdmemu_finding_get(i)->message);
+        failed = 1;
+    }
+    wdmemu_shutdown();
+    return failed;
+}
