@@ -2,6 +2,7 @@
  * namespace, I/O manager) and tearing it down so the next test starts from nothing. */
 #include "core/event.h"
 #include "core/report.h"
+#include "ex/ex.h"
 #include "io/io.h"
 #include "ob/ob.h"
 
@@ -34,6 +35,7 @@ WDMEMU_API void wdmemu_shutdown(void)
     if (lifetime_up) {
         io_shutdown();
         ob_shutdown();
+        ex_pool_shutdown();
         lifetime_up = FALSE;
     }
     ev_unsubscribe_all();

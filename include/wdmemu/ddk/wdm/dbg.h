@@ -85,6 +85,15 @@ WDMEMU_API VOID NTAPI WdmemuPagedCodeCheck(_In_z_ PCSTR File, _In_ ULONG Line);
 WDMEMU_API VOID NTAPI WdmemuAssertFailed(_In_z_ PCSTR Expression, _In_z_ PCSTR File, _In_ ULONG Line,
                                          _In_opt_z_ PCSTR Message);
 
+/* ASSERT and friends yield a BOOLEAN like the WDK's, through a call so that using them as a
+ * statement does not trip -Wunused-value. */
+FORCEINLINE BOOLEAN WdmemuAssertCheck(int Ok, PCSTR Expression, PCSTR File, ULONG Line, PCSTR Message)
+{
+    if (!Ok)
+        WdmemuAssertFailed(Expression, File, Line, Message);
+    return (BOOLEAN)(Ok != 0);
+}
+
 #define KdBreakPoint() DbgBreakPoint()
 #define KdBreakPointWithStatus(s) DbgBreakPointWithStatus(s)
 #define KdPrintEx(_x_) DbgPrintEx _x_
@@ -93,8 +102,8 @@ WDMEMU_API VOID NTAPI WdmemuAssertFailed(_In_z_ PCSTR Expression, _In_z_ PCSTR F
 
 #if DBG
 #define KdPrint(_x_) DbgPrint _x_
-#define ASSERT(exp) ((!(exp)) ? (WdmemuAssertFailed(#exp, __FILE__, __LINE__, NULL), FALSE) : TRUE)
-#define ASSERTMSG(msg, exp) ((!(exp)) ? (WdmemuAssertFailed(#exp, __FILE__, __LINE__, msg), FALSE) : TRUE)
+#define ASSERT(exp) WdmemuAssertCheck(!!(exp), #exp, __FILE__, __LINE__, NULL)
+#define ASSERTMSG(msg, exp) WdmemuAssertCheck(!!(exp), #exp, __FILE__, __LINE__, msg)
 #define RTL_SOFT_ASSERT(exp) ASSERT(exp)
 #define RTL_SOFT_ASSERTMSG(msg, exp) ASSERTMSG(msg, exp)
 #define RTL_VERIFY(exp) ASSERT(exp)
@@ -114,8 +123,8 @@ WDMEMU_API VOID NTAPI WdmemuAssertFailed(_In_z_ PCSTR Expression, _In_z_ PCSTR F
 #endif
 
 /* NT_ASSERT is active in free builds too (it raises an assertion failure on Windows). */
-#define NT_ASSERT(exp) ((!(exp)) ? (WdmemuAssertFailed(#exp, __FILE__, __LINE__, NULL), FALSE) : TRUE)
-#define NT_ASSERTMSG(msg, exp) ((!(exp)) ? (WdmemuAssertFailed(#exp, __FILE__, __LINE__, msg), FALSE) : TRUE)
+#define NT_ASSERT(exp) WdmemuAssertCheck(!!(exp), #exp, __FILE__, __LINE__, NULL)
+#define NT_ASSERTMSG(msg, exp) WdmemuAssertCheck(!!(exp), #exp, __FILE__, __LINE__, msg)
 #define NT_ASSERTMSGW(msg, exp) NT_ASSERT(exp)
 #define NT_ASSERT_ACTION(exp) NT_ASSERT(exp)
 #define NT_ASSERT_ASSUME(exp) NT_ASSERT(exp)

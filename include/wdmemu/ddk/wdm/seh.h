@@ -17,6 +17,12 @@
 
 #include <setjmp.h>
 
+/* Every __try is a setjmp: gcc's -Wclobbered (part of -Wextra) then fires on ordinary driver
+ * code.  The hazard it describes is listed in the limits above. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wclobbered"
+#endif
+
 WDMEMU_BEGIN_DECLS
 
 #define EXCEPTION_EXECUTE_HANDLER 1
