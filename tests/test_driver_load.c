@@ -254,6 +254,28 @@ static void driver_linked_into_the_test_loads_by_entry_point(void **state)
     assert_status(STATUS_INVALID_PARAMETER, wdmemu_driver_load_entry(linked_entry, NULL, &driver));
 }
 
+static void status_helpers_name_format_and_parse(void **state)
+{
+    (void)state;
+    assert_string_equal(wdmemu_status_name(STATUS_BUFFER_TOO_SMALL), "STATUS_BUFFER_TOO_SMALL");
+    assert_null(wdmemu_status_name((NTSTATUS)0xE0001234));
+    char text[64];
+    wdmemu_status_format(STATUS_PENDING, text, sizeof(text));
+    assert_string_equal(text, "STATUS_PENDING (0x00000103)");
+    NTSTATUS status = 0;
+    assert_true(wdmemu_status_parse("STATUS_ACCESS_DENIED", &status));
+    assert_int_equal(status, STATUS_ACCESS_DENIED);
+    assert_true(wdmemu_status_parse("0xC0000023", &status));
+    assert_int_equal(status, STATUS_BUFFER_TOO_SMALL);
+    assert_true(wdmemu_status_parse("259", &status));
+    assert_int_equal(status, STATUS_PENDING);
+    assert_true(wdmemu_status_parse("-1073741823", &status));
+    assert_int_equal(status, STATUS_UNSUCCESSFUL);
+    assert_false(wdmemu_status_parse("STATUS_NO_SUCH_THING", &status));
+    assert_false(wdmemu_status_parse("0x1FFFFFFFF", &status));
+    assert_false(wdmemu_status_parse("", &status));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +294,7 @@ int main(void)
         ts_test(shutdown_reclaims_drivers_still_loaded),
         ts_test(bad_arguments_are_rejected_with_messages),
         ts_test(driver_linked_into_the_test_loads_by_entry_point),
+        ts_test(status_helpers_name_format_and_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
