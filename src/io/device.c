@@ -478,26 +478,16 @@ WDMEMU_API size_t wdmemu_device_name(PDEVICE_OBJECT device, char *buffer, size_t
 
 WDMEMU_API NTSTATUS wdmemu_device_lookup(const char *name, PDEVICE_OBJECT *device, char *remainder, size_t size)
 {
-    if (device != NULL)
-        *device = NULL;
     if (remainder != NULL && size != 0)
         remainder[0] = '\0';
-    if (name == NULL || device == NULL)
-        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_device_lookup: name and device pointer are required");
-    wdmemu_init();
-    size_t length;
-    WCHAR *path = io_host_name(name, &length);
-    if (path == NULL)
-        return rp_error(STATUS_OBJECT_NAME_INVALID, "wdmemu_device_lookup(\"%s\"): not a valid name", name);
+    if (device == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_device_lookup: the device pointer is required");
+    *device = NULL;
     ob_lookup_result found;
-    NTSTATUS status = ob_lookup(path, length, OB_LOOKUP_FOLLOW_LAST, &found);
-    free(path);
+    NTSTATUS status = io_host_lookup("wdmemu_device_lookup", name, OB_LOOKUP_FOLLOW_LAST, OB_TYPE_DEVICE,
+                                     "a device", &found);
     if (!NT_SUCCESS(status))
-        return rp_fail(status, "wdmemu_device_lookup(\"%s\")", name);
-    if (ob_type_of(found.object) != OB_TYPE_DEVICE) {
-        ob_lookup_release(&found);
-        return rp_fail(STATUS_OBJECT_TYPE_MISMATCH, "wdmemu_device_lookup(\"%s\"): the name is not a device", name);
-    }
+        return status;
     if (remainder != NULL && size != 0 && found.remainder != NULL) {
         UNICODE_STRING rest = {(USHORT)(found.remainder_length * sizeof(WCHAR)),
                                (USHORT)(found.remainder_length * sizeof(WCHAR)), found.remainder};

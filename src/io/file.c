@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/report.h"
+#include "rtl/format.h"
 #include "io/io.h"
 
 typedef struct io_file {
@@ -190,4 +191,26 @@ WCHAR *io_host_name(const char *utf8, size_t *length)
     *length = prefix_length + written / sizeof(WCHAR);
     buffer[*length] = 0;
     return buffer;
+}
+
+NTSTATUS io_host_lookup(const char *api, const char *name, ULONG flags, ob_type expected, const char *what,
+                        ob_lookup_result *found)
+{
+    memset(found, 0, sizeof(*found));
+    if (name == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "%s: a name is required", api);
+    wdmemu_init();
+    size_t length;
+    WCHAR *path = io_host_name(name, &length);
+    if (path == NULL)
+        return rp_error(STATUS_OBJECT_NAME_INVALID, "%s(\"%s\"): not a valid name", api, name);
+    NTSTATUS status = ob_lookup(path, length, flags, found);
+    free(path);
+    if (!NT_SUCCESS(status))
+        return rp_fail(status, "%s(\"%s\")", api, name);
+    if (ob_type_of(found->object) != expected || (expected == OB_TYPE_SYMLINK && found->remainder != NULL)) {
+        ob_lookup_release(found);
+        return rp_fail(STATUS_OBJECT_TYPE_MISMATCH, "%s(\"%s\"): the name is not %s", api, name, what);
+    }
+    return STATUS_SUCCESS;
 }

@@ -112,6 +112,11 @@ void io_file_cleanup(PFILE_OBJECT file);
  * Returns a malloc'd buffer or NULL on bad input. */
 WCHAR *io_host_name(const char *utf8, size_t *length);
 
+/* Resolves a name handed to host function `api` to a live object of type `expected`, with the
+ * errors and messages the host API promises.  Release *found with ob_lookup_release. */
+NTSTATUS io_host_lookup(const char *api, const char *name, ULONG flags, ob_type expected, const char *what,
+                        ob_lookup_result *found);
+
 /* The I/O manager's part of wdmemu_init / wdmemu_shutdown. */
 void io_init(void);
 void io_shutdown(void);

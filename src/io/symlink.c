@@ -70,22 +70,11 @@ WDMEMU_API NTSTATUS wdmemu_symlink_target(const char *link_name, char *buffer, s
 {
     if (buffer != NULL && size != 0)
         buffer[0] = '\0';
-    if (link_name == NULL)
-        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_symlink_target: link name is required");
-    wdmemu_init();
-    size_t length;
-    WCHAR *path = io_host_name(link_name, &length);
-    if (path == NULL)
-        return rp_error(STATUS_OBJECT_NAME_INVALID, "wdmemu_symlink_target(\"%s\"): not a valid name", link_name);
     ob_lookup_result found;
-    NTSTATUS status = ob_lookup(path, length, OB_LOOKUP_NOFOLLOW_LAST, &found);
-    free(path);
+    NTSTATUS status = io_host_lookup("wdmemu_symlink_target", link_name, OB_LOOKUP_NOFOLLOW_LAST, OB_TYPE_SYMLINK,
+                                     "a symbolic link", &found);
     if (!NT_SUCCESS(status))
-        return rp_fail(status, "wdmemu_symlink_target(\"%s\")", link_name);
-    if (ob_type_of(found.object) != OB_TYPE_SYMLINK || found.remainder != NULL) {
-        ob_lookup_release(&found);
-        return rp_fail(STATUS_OBJECT_TYPE_MISMATCH, "wdmemu_symlink_target(\"%s\"): not a symbolic link", link_name);
-    }
+        return status;
     size_t target_length;
     const WCHAR *target = ob_symlink_target(found.object, &target_length);
     UNICODE_STRING t = {(USHORT)(target_length * sizeof(WCHAR)), (USHORT)(target_length * sizeof(WCHAR)), (PWCH)target};

@@ -542,6 +542,35 @@ ULONG NTAPI RtlxAnsiStringToUnicodeSize(_In_ PCANSI_STRING AnsiString)
     return (ULONG)(AnsiString->Length * sizeof(WCHAR) + sizeof(WCHAR));
 }
 
+/* Prepares the narrow destination of a Unicode-to-ANSI/UTF-8 conversion that needs `needed`
+ * bytes including the NUL: allocates it, or checks the caller's buffer.  On TRUE, *capacity is
+ * the number of characters to write before the NUL and *status is STATUS_SUCCESS or
+ * STATUS_BUFFER_OVERFLOW (partial result); on FALSE the caller returns *status untouched. */
+static BOOLEAN rtl_narrow_destination(PSTRING destination, SIZE_T needed, BOOLEAN allocate, SIZE_T *capacity,
+                                      NTSTATUS *status)
+{
+    *status = STATUS_SUCCESS;
+    if (allocate) {
+        PCHAR buffer = rtl_string_alloc(needed);
+
+        if (buffer == NULL) {
+            *status = STATUS_NO_MEMORY;
+            return FALSE;
+        }
+        destination->Buffer = buffer;
+        destination->MaximumLength = (USHORT)needed;
+        *capacity = needed - 1;
+    } else if (needed > destination->MaximumLength) {
+        *status = STATUS_BUFFER_OVERFLOW;
+        if (destination->MaximumLength == 0)
+            return FALSE;
+        *capacity = destination->MaximumLength - 1u;
+    } else {
+        *capacity = needed - 1;
+    }
+    return TRUE;
+}
+
 /*
  * Not allocating and too small: the part that fits is converted and terminated and
  * STATUS_BUFFER_OVERFLOW returned; with MaximumLength 0 nothing is touched.
@@ -555,22 +584,10 @@ NTSTATUS NTAPI RtlUnicodeStringToAnsiString(_When_(AllocateDestinationString, _O
 
     if (needed > MAXUSHORT)
         return STATUS_INVALID_PARAMETER_2;
-    if (AllocateDestinationString) {
-        PCHAR buffer = rtl_string_alloc(needed);
-
-        if (buffer == NULL)
-            return STATUS_NO_MEMORY;
-        DestinationString->Buffer = buffer;
-        DestinationString->MaximumLength = (USHORT)needed;
-        chars = needed - 1;
-    } else if (needed > DestinationString->MaximumLength) {
-        if (DestinationString->MaximumLength == 0)
-            return STATUS_BUFFER_OVERFLOW;
-        chars = DestinationString->MaximumLength - 1u;
-        status = STATUS_BUFFER_OVERFLOW;
-    } else {
-        chars = needed - 1;
-    }
+    SIZE_T capacity;
+    if (!rtl_narrow_destination(DestinationString, needed, AllocateDestinationString, &capacity, &status))
+        return status;
+    chars = (ULONG)capacity;
     RtlUnicodeToMultiByteN(DestinationString->Buffer, chars, &chars, SourceString->Buffer, SourceString->Length);
     DestinationString->Buffer[chars] = '\0';
     DestinationString->Length = (USHORT)chars;
@@ -826,22 +843,8 @@ NTSTATUS NTAPI RtlUnicodeStringToUTF8String(_Inout_ PUTF8_STRING DestinationStri
     needed = utf16_to_utf8(NULL, 0, SourceString->Buffer, units, &complete, &bad) + 1;
     if (needed > MAXUSHORT)
         return STATUS_INVALID_PARAMETER_2;
-    if (AllocateDestinationString) {
-        PCHAR buffer = rtl_string_alloc(needed);
-
-        if (buffer == NULL)
-            return STATUS_NO_MEMORY;
-        DestinationString->Buffer = buffer;
-        DestinationString->MaximumLength = (USHORT)needed;
-        capacity = needed - 1;
-    } else if (needed > DestinationString->MaximumLength) {
-        if (DestinationString->MaximumLength == 0)
-            return STATUS_BUFFER_OVERFLOW;
-        capacity = DestinationString->MaximumLength - 1u;
-        status = STATUS_BUFFER_OVERFLOW;
-    } else {
-        capacity = needed - 1;
-    }
+    if (!rtl_narrow_destination(DestinationString, needed, AllocateDestinationString, &capacity, &status))
+        return status;
     written = utf16_to_utf8(DestinationString->Buffer, capacity, SourceString->Buffer, units, &complete, &bad);
     DestinationString->Buffer[written] = '\0';
     DestinationString->Length = (USHORT)written;

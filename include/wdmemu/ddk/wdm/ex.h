@@ -149,78 +149,49 @@ typedef ALLOCATE_FUNCTION_EX *PALLOCATE_FUNCTION_EX;
 typedef VOID NTAPI FREE_FUNCTION_EX(_In_ PVOID Buffer, _Inout_ struct _LOOKASIDE_LIST_EX *Lookaside);
 typedef FREE_FUNCTION_EX *PFREE_FUNCTION_EX;
 
-typedef struct DECLSPEC_CACHEALIGN _GENERAL_LOOKASIDE {
-    WDMEMU_ANON union {
-        SLIST_HEADER ListHead;
-        SINGLE_LIST_ENTRY SingleListHead;
-    };
-    USHORT Depth;
-    USHORT MaximumDepth;
-    ULONG TotalAllocates;
-    WDMEMU_ANON union {
-        ULONG AllocateMisses;
-        ULONG AllocateHits;
-    };
-    ULONG TotalFrees;
-    WDMEMU_ANON union {
-        ULONG FreeMisses;
-        ULONG FreeHits;
-    };
-    POOL_TYPE Type;
-    ULONG Tag;
-    ULONG Size;
-    WDMEMU_ANON union {
-        PALLOCATE_FUNCTION_EX AllocateEx;
-        PALLOCATE_FUNCTION Allocate;
-    };
-    WDMEMU_ANON union {
-        PFREE_FUNCTION_EX FreeEx;
-        PFREE_FUNCTION Free;
-    };
-    LIST_ENTRY ListEntry;
-    ULONG LastTotalAllocates;
-    WDMEMU_ANON union {
-        ULONG LastAllocateMisses;
-        ULONG LastAllocateHits;
-    };
+/* The lookaside layout shared by GENERAL_LOOKASIDE and GENERAL_LOOKASIDE_POOL, as in the WDK. */
+#define WDMEMU_GENERAL_LOOKASIDE_LAYOUT \
+    WDMEMU_ANON union { \
+        SLIST_HEADER ListHead; \
+        SINGLE_LIST_ENTRY SingleListHead; \
+    }; \
+    USHORT Depth; \
+    USHORT MaximumDepth; \
+    ULONG TotalAllocates; \
+    WDMEMU_ANON union { \
+        ULONG AllocateMisses; \
+        ULONG AllocateHits; \
+    }; \
+    ULONG TotalFrees; \
+    WDMEMU_ANON union { \
+        ULONG FreeMisses; \
+        ULONG FreeHits; \
+    }; \
+    POOL_TYPE Type; \
+    ULONG Tag; \
+    ULONG Size; \
+    WDMEMU_ANON union { \
+        PALLOCATE_FUNCTION_EX AllocateEx; \
+        PALLOCATE_FUNCTION Allocate; \
+    }; \
+    WDMEMU_ANON union { \
+        PFREE_FUNCTION_EX FreeEx; \
+        PFREE_FUNCTION Free; \
+    }; \
+    LIST_ENTRY ListEntry; \
+    ULONG LastTotalAllocates; \
+    WDMEMU_ANON union { \
+        ULONG LastAllocateMisses; \
+        ULONG LastAllocateHits; \
+    }; \
     ULONG Future[2];
+
+typedef struct DECLSPEC_CACHEALIGN _GENERAL_LOOKASIDE {
+    WDMEMU_GENERAL_LOOKASIDE_LAYOUT
 } GENERAL_LOOKASIDE, *PGENERAL_LOOKASIDE;
 
 typedef struct _GENERAL_LOOKASIDE_POOL {
-    WDMEMU_ANON union {
-        SLIST_HEADER ListHead;
-        SINGLE_LIST_ENTRY SingleListHead;
-    };
-    USHORT Depth;
-    USHORT MaximumDepth;
-    ULONG TotalAllocates;
-    WDMEMU_ANON union {
-        ULONG AllocateMisses;
-        ULONG AllocateHits;
-    };
-    ULONG TotalFrees;
-    WDMEMU_ANON union {
-        ULONG FreeMisses;
-        ULONG FreeHits;
-    };
-    POOL_TYPE Type;
-    ULONG Tag;
-    ULONG Size;
-    WDMEMU_ANON union {
-        PALLOCATE_FUNCTION_EX AllocateEx;
-        PALLOCATE_FUNCTION Allocate;
-    };
-    WDMEMU_ANON union {
-        PFREE_FUNCTION_EX FreeEx;
-        PFREE_FUNCTION Free;
-    };
-    LIST_ENTRY ListEntry;
-    ULONG LastTotalAllocates;
-    WDMEMU_ANON union {
-        ULONG LastAllocateMisses;
-        ULONG LastAllocateHits;
-    };
-    ULONG Future[2];
+    WDMEMU_GENERAL_LOOKASIDE_LAYOUT
 } GENERAL_LOOKASIDE_POOL, *PGENERAL_LOOKASIDE_POOL;
 
 typedef struct _LOOKASIDE_LIST_EX {
