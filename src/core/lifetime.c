@@ -34,6 +34,7 @@ WDMEMU_API void wdmemu_shutdown(void)
     uv_mutex_lock(&lifetime_lock);
     if (lifetime_up) {
         io_shutdown();
+        ob_handles_shutdown();
         ob_shutdown();
         ex_pool_shutdown();
         lifetime_up = FALSE;

@@ -14,6 +14,11 @@ typedef enum ob_type {
     OB_TYPE_DEVICE,
     OB_TYPE_DRIVER,
     OB_TYPE_FILE,
+    OB_TYPE_EVENT,   /* body is a KEVENT */
+    OB_TYPE_THREAD,  /* body starts with the kernel's thread record */
+    OB_TYPE_PROCESS,
+    OB_TYPE_KEY,     /* registry key */
+    OB_TYPE_COUNT
 } ob_type;
 
 /* Called when the last reference goes, before the memory is freed.  Runs without any object
@@ -76,6 +81,30 @@ void *ob_symlink_owner(const void *link);
 /* Calls fn for every live object of the given type (under the lock: fn must not create or free
  * objects).  Order is creation order. */
 void ob_for_each(ob_type type, void (*fn)(void *body, void *context), void *context);
+
+/* ---- handles ---------------------------------------------------------------------------- */
+
+/* Called when the last handle to an object is closed (file objects send IRP_MJ_CLEANUP). */
+typedef void (*ob_last_handle_fn)(void *body);
+void ob_set_last_handle_callback(void *body, ob_last_handle_fn fn);
+
+/* Opens a kernel handle to object (taking a reference) with the granted access. */
+NTSTATUS ob_handle_open(void *object, ACCESS_MASK granted, HANDLE *handle);
+
+/* Looks a handle up: STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH (type is not
+ * OB_TYPE_NONE and differs), STATUS_ACCESS_DENIED (desired not within the granted access).
+ * On success *object is referenced. */
+NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, void **object, ACCESS_MASK *granted);
+
+/* Closes a handle: drops its reference, calls the last-handle callback when it was the last. */
+NTSTATUS ob_handle_close(HANDLE handle);
+
+/* Forgets every handle (wdmemu_shutdown). */
+void ob_handles_shutdown(void);
+
+/* The OBJECT_TYPE the DDK exports for an ob_type (for ObReferenceObjectByHandle), and back. */
+POBJECT_TYPE ob_object_type(ob_type type);
+ob_type ob_type_from_object_type(POBJECT_TYPE type);
 
 /* Compares two WCHAR strings case-insensitively (the namespace's rules). */
 BOOLEAN ob_equal_names(const WCHAR *a, size_t a_length, const WCHAR *b, size_t b_length);

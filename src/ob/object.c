@@ -18,6 +18,8 @@ typedef struct ob_header {
     ob_type type;
     volatile LONG_PTR pointer_count;
     ob_delete_fn on_delete;
+    ob_last_handle_fn on_last_handle;
+    volatile LONG_PTR handle_count;
     WCHAR *name;       /* full name as inserted, NULL if unnamed */
     WCHAR *key;        /* upcased name: the hash key */
     size_t name_length;
@@ -391,6 +393,19 @@ void ob_remove_name(void *body)
     uv_mutex_lock(&ob_lock);
     ob_unlink_name(ob_header_of(body));
     uv_mutex_unlock(&ob_lock);
+}
+
+void ob_set_last_handle_callback(void *body, ob_last_handle_fn fn)
+{
+    ob_header_of(body)->on_last_handle = fn;
+}
+
+void ob_handle_counted(void *body, int delta)
+{
+    ob_header *h = ob_header_of(body);
+    LONG_PTR count = InterlockedAdd64((LONG64 volatile *)&h->handle_count, delta);
+    if (count == 0 && delta < 0 && h->on_last_handle != NULL)
+        h->on_last_handle(body);
 }
 
 const WCHAR *ob_name(const void *body, size_t *length)
