@@ -30,6 +30,44 @@ WDMEMU_API NTSTATUS wdmemu_init(void);
  * entry point starts a fresh kernel, so tests can call this between cases. */
 WDMEMU_API void wdmemu_shutdown(void);
 
+/* ---- execution model ------------------------------------------------------------------------ */
+
+typedef enum wdmemu_mode {
+    /* One emulated processor.  Deferred work (DPCs, expired timers, work items) and other
+     * emulated threads run only at scheduling points: when the calling thread waits (a
+     * synchronous request, KeWaitForSingleObject ...), in wdmemu_run_until_idle / wdmemu_run_one,
+     * and in wdmemu_advance_time.  Where several items could run, the order is drawn from the
+     * seeded generator: the same seed gives the same interleaving.  Time is virtual.  A wait that
+     * can never end is reported as a DEADLOCK finding and ends with STATUS_POSSIBLE_DEADLOCK.
+     * The default, and what WDMEMU_MODE=deterministic selects. */
+    WDMEMU_MODE_DETERMINISTIC,
+    /* Real concurrency and real time: DPCs and timers on a DPC thread, work items on worker
+     * threads, system threads run freely.  For stress tests and ThreadSanitizer.
+     * WDMEMU_MODE=threaded selects it. */
+    WDMEMU_MODE_THREADED
+} wdmemu_mode;
+
+/* Selects the mode; only while no system or worker thread exists (before loading drivers, or
+ * after wdmemu_shutdown).  STATUS_INVALID_DEVICE_STATE otherwise. */
+WDMEMU_API NTSTATUS wdmemu_set_mode(wdmemu_mode mode);
+WDMEMU_API wdmemu_mode wdmemu_get_mode(void);
+
+/* The seed of the scheduling order (deterministic mode); WDMEMU_SEED sets the initial one.
+ * wdmemu_shutdown restarts the generator from the current seed. */
+WDMEMU_API void wdmemu_set_seed(uint64_t seed);
+WDMEMU_API uint64_t wdmemu_get_seed(void);
+
+/* Runs deferred work and ready threads until nothing is runnable at the current time; returns
+ * how many items ran.  Time does not move. */
+WDMEMU_API size_t wdmemu_run_until_idle(void);
+/* Runs at most one item (one DPC, one work item, or one thread until it waits); TRUE if one ran. */
+WDMEMU_API BOOLEAN wdmemu_run_one(void);
+/* Moves virtual time forward, firing each timer when its due time is reached (in order) and
+ * running what becomes runnable at every step.  In threaded mode: sleeps. */
+WDMEMU_API void wdmemu_advance_time(uint64_t milliseconds);
+/* Interrupt time (KeQueryInterruptTime) in 100 ns units. */
+WDMEMU_API uint64_t wdmemu_time_now(void);
+
 /* ---- drivers ------------------------------------------------------------------------------- */
 
 typedef struct wdmemu_driver wdmemu_driver;
@@ -75,6 +113,20 @@ WDMEMU_API size_t wdmemu_device_name(PDEVICE_OBJECT device, char *buffer, size_t
 /* Resolves a symbolic link's target without following further links. */
 WDMEMU_API NTSTATUS wdmemu_symlink_target(const char *link_name, char *buffer, size_t size);
 
+/* ---- events and handles ------------------------------------------------------------------------ */
+
+/* Creates an event (notification or synchronization) and a kernel handle to it, as an
+ * application creates one to pass to a driver; the driver reaches it with
+ * ObReferenceObjectByHandle(handle, ..., *ExEventObjectType, ...). */
+WDMEMU_API NTSTATUS wdmemu_event_create(BOOLEAN notification, BOOLEAN signalled, HANDLE *handle);
+/* Waits for it (timeout_ms < 0: no timeout); in deterministic mode deferred work runs meanwhile.
+ * STATUS_SUCCESS, STATUS_TIMEOUT, or STATUS_POSSIBLE_DEADLOCK (reported) if it can never be set. */
+WDMEMU_API NTSTATUS wdmemu_event_wait(HANDLE handle, int64_t timeout_ms);
+/* 1 if signalled, 0 if not, -1 for a bad handle. */
+WDMEMU_API LONG wdmemu_event_state(HANDLE handle);
+/* Closes a handle from wdmemu_event_create (or any kernel handle the test holds). */
+WDMEMU_API NTSTATUS wdmemu_handle_close(HANDLE handle);
+
 /* ---- findings: driver bugs reported instead of crashing -------------------------------------- */
 
 typedef struct wdmemu_finding {
@@ -119,6 +171,79 @@ WDMEMU_API const char *wdmemu_status_name(NTSTATUS status);
 WDMEMU_API BOOLEAN wdmemu_status_parse(const char *text, NTSTATUS *status);
 /* Writes "STATUS_BUFFER_TOO_SMALL (0xC0000023)" or "0xE0001234"; returns the length written. */
 WDMEMU_API size_t wdmemu_status_format(NTSTATUS status, char *buffer, size_t size);
+
+/* ---- pool ---- */
+
+/* Pool usage, as poolmon shows it per tag.  blocks and bytes are what is allocated now,
+ * peak_bytes the most that ever was at once; allocations and frees count successful
+ * ExAllocatePool* and ExFreePool* calls (a block reclaimed from an unloaded driver leaves
+ * blocks/bytes without counting as a free).  Lookaside lists allocate from pool, so their
+ * cached entries count as allocated blocks. */
+typedef struct wdmemu_pool_usage {
+    size_t blocks, bytes, peak_bytes;
+    uint64_t allocations, frees;
+} wdmemu_pool_usage;
+
+/* Usage of one tag (all zero for a tag never used), and of all pool together.  Counters start
+ * from zero after wdmemu_shutdown(). */
+WDMEMU_API void wdmemu_pool_usage_for_tag(ULONG tag, wdmemu_pool_usage *usage);
+WDMEMU_API void wdmemu_pool_usage_total(wdmemu_pool_usage *usage);
+
+/* Low-resources simulation, as Driver Verifier does it: pool allocations fail (return NULL, or
+ * raise STATUS_INSUFFICIENT_RESOURCES where the routine or its flags say so: quota allocations,
+ * POOL_FLAG_RAISE_ON_FAILURE, POOL_RAISE_IF_ALLOCATION_FAILURE).  wdmemu_pool_fail_after(n) lets
+ * the next n allocations succeed and fails every one after them (0: fail from the next one on;
+ * -1: off).  wdmemu_pool_fail_tag(tag, TRUE) fails every allocation with that tag until it is
+ * called with FALSE.  Both apply to every caller of the pool routines, host code included, and
+ * are switched off by wdmemu_shutdown(). */
+WDMEMU_API void wdmemu_pool_fail_after(int64_t allocations);
+WDMEMU_API void wdmemu_pool_fail_tag(ULONG tag, BOOLEAN fail);
+
+/* ---- registry ---- */
+
+/* An in-memory registry that drivers read and write through ZwOpenKey, ZwQueryValueKey,
+ * RtlQueryRegistryValues and the rest; tests set it up (typically a driver's service key,
+ * \Registry\Machine\System\CurrentControlSet\Services\<name>, and its Parameters subkey)
+ * before loading the driver.  wdmemu_shutdown() empties it.
+ *
+ * Key names are UTF-8, absolute ("\\Registry\\Machine\\System\\...") or in the short forms
+ * "HKLM\\..." / "HKEY_LOCAL_MACHINE\\..." (for \Registry\Machine\...) and "HKU\\..." /
+ * "HKEY_USERS\\..." (for \Registry\User\...).  Names are case-insensitive.  A value_name of NULL
+ * or "" is the key's default (unnamed) value.  Strings are stored as UTF-16 with their
+ * terminating NUL, as Windows stores them.  Failures return the NTSTATUS a driver would see
+ * (STATUS_OBJECT_NAME_NOT_FOUND for a missing key or value, ...) and leave a message in
+ * wdmemu_last_error(). */
+
+/* Creates the key and every missing key above it; an existing key is left as it is. */
+WDMEMU_API NTSTATUS wdmemu_registry_create_key(const char *key);
+
+/* Creates or replaces a value of any REG_ type with size bytes of data (the key and the keys
+ * above it are created as needed). */
+WDMEMU_API NTSTATUS wdmemu_registry_set_value(const char *key, const char *value_name, ULONG type, const void *data,
+                                              size_t size);
+
+/* A REG_DWORD value. */
+WDMEMU_API NTSTATUS wdmemu_registry_set_dword(const char *key, const char *value_name, ULONG value);
+
+/* A REG_SZ value from a UTF-8 string (stored as UTF-16 including the terminating NUL). */
+WDMEMU_API NTSTATUS wdmemu_registry_set_string(const char *key, const char *value_name, const char *value);
+
+/* A REG_MULTI_SZ value from count non-empty UTF-8 strings: each stored with its NUL, then one
+ * more NUL ending the list (count 0 gives a single NUL). */
+WDMEMU_API NTSTATUS wdmemu_registry_set_multi_string(const char *key, const char *value_name,
+                                                     const char *const *strings, size_t count);
+
+/* Reads a value: *type (if not NULL) gets its REG_ type, *needed (if not NULL) its size in
+ * bytes, and buffer its data.  STATUS_BUFFER_TOO_SMALL, with nothing copied, when size is less
+ * than the data (pass NULL and 0 to ask for the size). */
+WDMEMU_API NTSTATUS wdmemu_registry_get_value(const char *key, const char *value_name, ULONG *type, void *buffer,
+                                              size_t size, size_t *needed);
+
+/* Deletes the key with all its subkeys and values (unlike ZwDeleteKey, which refuses a key that
+ * has subkeys).  Handles drivers still hold to deleted keys stay valid, and every operation on
+ * them fails with STATUS_KEY_DELETED.  Hive roots (\Registry, MACHINE, USER, MACHINE\SYSTEM,
+ * SOFTWARE, HARDWARE, USER\.DEFAULT) cannot be deleted (STATUS_CANNOT_DELETE). */
+WDMEMU_API NTSTATUS wdmemu_registry_delete_key(const char *key);
 
 #ifdef __cplusplus
 }

@@ -29,7 +29,12 @@ typedef enum ev_kind {
     EV_IRP_FINAL,               /* the completion walk ended and the final stage ran */
     EV_FINDING,                 /* text = message, rule = rule name */
     EV_DEBUG_PRINT,             /* text = formatted DbgPrint output */
-    EV_DEBUG_BREAK
+    EV_DEBUG_BREAK,
+    EV_DPC,                     /* a DPC routine is about to run */
+    EV_TIMER,                   /* a timer expired */
+    EV_WORK_ITEM,               /* a work item is about to run */
+    EV_THREAD_CREATED,
+    EV_THREAD_EXITED
 } ev_kind;
 
 typedef struct ev_record {

@@ -1,9 +1,11 @@
 /* core/lifetime.c: wdmemu_init and wdmemu_shutdown: bringing the emulated kernel up (object
  * namespace, I/O manager) and tearing it down so the next test starts from nothing. */
+#include "cm/cm.h"
 #include "core/event.h"
 #include "core/report.h"
 #include "ex/ex.h"
 #include "io/io.h"
+#include "ke/ke.h"
 #include "ob/ob.h"
 
 static uv_mutex_t lifetime_lock;
@@ -22,6 +24,7 @@ WDMEMU_API NTSTATUS wdmemu_init(void)
     if (!lifetime_up) {
         ob_init();
         io_init();
+        ke_init();
         lifetime_up = TRUE;
     }
     uv_mutex_unlock(&lifetime_lock);
@@ -33,10 +36,15 @@ WDMEMU_API void wdmemu_shutdown(void)
     uv_once(&lifetime_once, lifetime_lock_init);
     uv_mutex_lock(&lifetime_lock);
     if (lifetime_up) {
+        ke_threads_shutdown();
         io_shutdown();
         ob_handles_shutdown();
+        ke_threads_forget();
         ob_shutdown();
+        cm_shutdown();
+        ex_work_shutdown();
         ex_pool_shutdown();
+        ke_shutdown();
         lifetime_up = FALSE;
     }
     ev_unsubscribe_all();

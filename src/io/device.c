@@ -9,6 +9,8 @@
 #include "core/report.h"
 #include "io/io.h"
 #include "ke/ke.h"
+
+void ke_io_timer_free(PDEVICE_OBJECT device);
 #include "rtl/format.h"
 
 #include <wdmsec.h>
@@ -71,6 +73,7 @@ static void io_device_delete(void *body)
         return; /* IoCreateDevice failed before the device was set up */
     io_device_display(device, name, sizeof(name));
     io_device_unlink(device);
+    ke_io_timer_free(device);
     LONG slot = (InterlockedIncrement(&io_graveyard_next) - 1) % IO_GRAVEYARD;
     io_graveyard[slot].address = device;
     snprintf(io_graveyard[slot].name, sizeof(io_graveyard[slot].name), "%s", name);

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "core/event.h"
+#include "cm/cm.h"
 #include "core/report.h"
+#include "ex/ex.h"
 #include "io/io.h"
 #include "ke/ke.h"
 #include "rtl/format.h"
@@ -196,6 +198,10 @@ static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_l
         return status;
     }
 
+    /* The service key exists before DriverEntry, as on Windows (tests may already have put
+     * values under it). */
+    cm_create_key_path(registry, registry_bytes / sizeof(WCHAR));
+
     /* RegistryPath is valid only during DriverEntry, as on Windows: it is freed afterwards so
      * that a driver keeping the pointer is caught by AddressSanitizer. */
     UNICODE_STRING registry_path = {registry_bytes, (USHORT)(registry_bytes + sizeof(WCHAR)), registry};
@@ -214,6 +220,7 @@ static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_l
         rp_error(call.status, "DriverEntry of %s failed with %s; the driver is unloaded", driver->display,
                  rp_status(call.status, st));
         io_driver_reclaim(driver, "after its DriverEntry failed");
+        ex_pool_reclaim_driver(object, driver->display, "after its DriverEntry failed");
         io_free_driver(driver);
         return call.status;
     }
@@ -316,7 +323,9 @@ WDMEMU_API NTSTATUS wdmemu_driver_unload(wdmemu_driver *handle)
     rp_info("calling DriverUnload of %s", driver->display);
     NTSTATUS code;
     io_guarded(object, "DriverUnload", io_run_unload, object, &code);
+    /* Devices first: freeing a device frees pool it owns (its IO_TIMER). */
     size_t leftovers = io_driver_reclaim(driver, "after DriverUnload");
+    leftovers += ex_pool_reclaim_driver(object, driver->display, "after DriverUnload");
     driver->unloaded = TRUE;
     ev_record gone = {.kind = EV_DRIVER_UNLOADED, .driver = object};
     ev_emit(&gone);
@@ -369,6 +378,7 @@ static void io_force_unload_all(void)
                    "%s was still loaded at shutdown; its objects are freed without calling DriverUnload",
                    driver->display);
         io_driver_reclaim(driver, "at shutdown");
+        ex_pool_reclaim_driver(&driver->object, driver->display, "at shutdown");
         driver->unloaded = TRUE;
         io_free_driver(driver);
     }

@@ -1,18 +1,158 @@
-/* ke/ke.h: per-thread kernel state the rest of wdmemu consults: the current IRQL and which
- * driver's code the thread is executing (so reports and events can name it). */
+/* ke/ke.h: the kernel core shared by the ke/ files: emulated threads (the host thread that
+ * drives a test, system threads, work-item workers), the scheduler that decides which of them
+ * runs and when deferred work (DPCs, expired timers, work items) runs, virtual time, and the
+ * dispatcher-object wait machinery.
+ *
+ * Deterministic mode (default): one emulated processor; exactly one emulated thread holds the
+ * "baton" and runs; deferred work runs only at scheduling points (a wait, run-until-idle,
+ * run-one, advancing time), in an order drawn from a seeded generator; time is virtual.
+ * Threaded mode: real threads run concurrently, deferred work runs on helper threads, time is
+ * real. */
 #ifndef WDMEMU_KE_KE_H
 #define WDMEMU_KE_KE_H
 
-#include <wdm.h>
+#include <wdmemu/wdmemu.h>
 
-/* Marks the start of a call into driver code; returns the previous driver for ke_leave_driver. */
+#include "platform/platform.h"
+
+/* DISPATCHER_HEADER.Type values (the kernel's object kinds). */
+#define KE_EVENT_NOTIFICATION 0
+#define KE_EVENT_SYNCHRONIZATION 1
+#define KE_MUTANT 2
+#define KE_PROCESS 3
+#define KE_SEMAPHORE 5
+#define KE_THREAD 6
+#define KE_TIMER_NOTIFICATION 8
+#define KE_TIMER_SYNCHRONIZATION 9
+
+typedef enum ke_thread_kind {
+    KE_THREAD_HOST,   /* a thread of the test program */
+    KE_THREAD_SYSTEM, /* PsCreateSystemThread */
+    KE_THREAD_WORKER, /* runs work items */
+    KE_THREAD_DPC     /* threaded mode: runs DPCs and timers */
+} ke_thread_kind;
+
+typedef enum ke_thread_state {
+    KE_READY,      /* may run when given the baton */
+    KE_RUNNING,    /* holds the baton (deterministic) / runs (threaded) */
+    KE_WAITING,    /* blocked in a wait */
+    KE_TERMINATED
+} ke_thread_state;
+
+typedef enum ke_wait_kind {
+    KE_WAIT_NONE,
+    KE_WAIT_OBJECTS, /* KeWaitFor*, KeDelayExecutionThread (no objects, deadline only) */
+    KE_WAIT_IDLE,    /* the host in run-until-idle */
+    KE_WAIT_WORK,    /* a worker waiting for a work item */
+    KE_WAIT_START    /* a new system thread waiting for its first turn */
+} ke_wait_kind;
+
+/* The kernel thread: the body of a thread object, so PETHREAD points here and a thread can
+ * be waited on (Header is signalled when it terminates). */
+struct _KTHREAD {
+    DISPATCHER_HEADER Header;
+    ULONG id;                 /* 1, 2, ...: stable across runs with the same seed */
+    ke_thread_kind kind;
+    ke_thread_state state;
+    KIRQL irql;
+    PDRIVER_OBJECT driver;    /* driver whose code runs now (for reports) */
+    LONG critical_region;     /* KeEnterCriticalRegion depth */
+    LONG guarded_region;
+    LONG spin_locks_held;
+    uv_cond_t cv;             /* baton hand-over (deterministic) and wake-ups (threaded) */
+    /* the current wait */
+    ke_wait_kind wait_kind;
+    ULONG wait_count;
+    PVOID *wait_objects;
+    PVOID wait_inline[MAXIMUM_WAIT_OBJECTS];
+    WAIT_TYPE wait_type;
+    BOOLEAN wait_has_deadline;
+    ULONGLONG wait_deadline;  /* interrupt time */
+    NTSTATUS wait_status;     /* set when satisfied */
+    BOOLEAN wait_done;
+    const char *wait_what;    /* "KeWaitForSingleObject" ... for deadlock reports */
+    /* system threads */
+    uv_thread_t os_thread;
+    BOOLEAN os_thread_started;
+    PKSTART_ROUTINE start_routine;
+    PVOID start_context;
+    NTSTATUS exit_status;
+    BOOLEAN kill;             /* shutdown: unwind and exit at the next scheduling point */
+    void *exit_frame;         /* guard frame to unwind to */
+    /* work-item workers */
+    void *work;               /* the work item being run */
+    struct _KTHREAD *next;    /* all threads, creation order */
+};
+typedef struct _KTHREAD ke_thread;
+
+/* ---- threads ------------------------------------------------------------------------------- */
+
+/* The calling OS thread's emulated thread (a host thread is adopted on first use). */
+ke_thread *ke_self(void);
+
 PDRIVER_OBJECT ke_enter_driver(PDRIVER_OBJECT driver);
 void ke_leave_driver(PDRIVER_OBJECT previous);
-/* The driver whose code this thread is running, or NULL in host code. */
 PDRIVER_OBJECT ke_current_driver(void);
-
-/* Resets the calling thread's IRQL to PASSIVE_LEVEL (after a guard frame caught an exception
- * thrown at raised IRQL). */
 void ke_reset_irql(void);
+
+/* ---- the scheduler --------------------------------------------------------------------------- */
+
+/* The global lock protecting dispatcher objects, queues, threads and time. */
+void ke_lock(void);
+void ke_unlock(void);
+
+BOOLEAN ke_deterministic(void);
+
+/* Interrupt time in 100 ns units (virtual in deterministic mode). */
+ULONGLONG ke_interrupt_time(void);
+
+/* Called with ke_lock held whenever an object's state changed: wakes the threads whose wait
+ * may now be satisfied. */
+void ke_signal_changed(void);
+
+/* Blocks the calling thread (ke_lock held) until its wait is done; deferred work and other
+ * threads run meanwhile.  Returns the wait status. */
+NTSTATUS ke_block(ke_thread *self);
+
+/* Tries to satisfy the thread's current object wait now (ke_lock held); TRUE if satisfied,
+ * with the objects consumed and wait_status set. */
+BOOLEAN ke_try_satisfy(ke_thread *thread);
+
+/* Queued deferred work, for the scheduler (ke_lock held). */
+BOOLEAN ke_dpc_pending(void);
+void ke_dpc_run_one(ke_thread *runner, size_t choice);
+size_t ke_dpc_count(void);
+/* Timers: fires every timer due at or before now; returns TRUE if one fired. */
+BOOLEAN ke_timers_fire_due(void);
+/* The earliest due time of an armed timer, FALSE if none. */
+BOOLEAN ke_timer_next_due(ULONGLONG *due);
+/* Work items. */
+size_t ke_work_count(void);
+void *ke_work_take(size_t choice);
+void ke_work_run(void *item);
+
+/* Draws from the seeded generator: a number in [0, n). */
+size_t ke_random(size_t n);
+
+/* Dispatcher objects: state checks and consumption used by waits (ke_lock held). */
+BOOLEAN ke_object_signalled(PVOID object, ke_thread *thread);
+void ke_object_consume(PVOID object, ke_thread *thread);
+const char *ke_object_kind(PVOID object);
+
+/* Library lifetime: ke_init starts threaded mode's DPC thread; ke_shutdown stops every thread
+ * (unwinding system threads blocked in driver code), empties the queues and resets time. */
+void ke_init(void);
+void ke_shutdown(void);
+
+/* Threads (thread.c) used by the scheduler. */
+ke_thread *ke_worker_take_idle(void);
+ke_thread *ke_worker_create(void);
+ke_thread *ke_service_thread_create(void (*main)(void *));
+void ke_set_current(ke_thread *thread);
+void ke_threads_shutdown(void);
+void ke_threads_forget(void);
+void ke_dpc_shutdown(void);
+void ke_timers_shutdown(void);
+void ke_sched_reset(void);
 
 #endif /* WDMEMU_KE_KE_H */
