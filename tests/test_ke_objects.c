@@ -297,6 +297,113 @@ static void threads_and_processors_report_one_cpu(void **state)
     assert_non_null(ts_finding("CRITICAL_REGION_UNBALANCED"));
 }
 
+static KSPIN_LOCK leaked_lock;
+static KIRQL leaked_irql;
+
+static NTSTATUS NTAPI leaves_lock_held(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    KeAcquireSpinLock(&leaked_lock, &leaked_irql);
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+static void dispatch_returning_at_raised_irql_with_a_lock_is_reported(void **state)
+{
+    (void)state;
+    wdmemu_driver *drv;
+    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(wi_entry, "bad", &drv));
+    wi_driver->MajorFunction[IRP_MJ_CREATE] = leaves_lock_held;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\BadLock");
+    PDEVICE_OBJECT device;
+    assert_status(STATUS_SUCCESS, IoCreateDevice(wi_driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device));
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    KeInitializeSpinLock(&leaked_lock);
+    PFILE_OBJECT file;
+    PDEVICE_OBJECT top;
+    NTSTATUS status = IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file, &top);
+    KeReleaseSpinLock(&leaked_lock, leaked_irql);
+    assert_non_null(ts_finding("IRQL_CHANGED_ACROSS_DISPATCH"));
+    const wdmemu_finding *f = ts_finding("SPIN_LOCK_HELD_AT_RETURN");
+    assert_non_null(f);
+    assert_string_equal(f->device, "\\Device\\BadLock");
+    if (NT_SUCCESS(status))
+        ObDereferenceObject(file);
+    IoDeleteDevice(device);
+}
+
+static void named_events_and_host_events_work_through_handles(void **state)
+{
+    (void)state;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"WdmemuTestEvent");
+    HANDLE h1, h2;
+    PKEVENT e1 = IoCreateNotificationEvent(&name, &h1);
+    assert_non_null(e1);
+    assert_int_equal(KeReadStateEvent(e1), 1); /* created signalled, as documented */
+    KeClearEvent(e1);
+    PKEVENT e2 = IoCreateNotificationEvent(&name, &h2);
+    assert_ptr_equal(e1, e2); /* the same named event */
+    LONG previous = -1;
+    assert_status(STATUS_SUCCESS, ZwSetEvent(h2, &previous));
+    assert_int_equal(previous, 0);
+    LARGE_INTEGER zero = {.QuadPart = 0};
+    assert_status(STATUS_SUCCESS, ZwWaitForSingleObject(h1, FALSE, &zero));
+    ZwClose(h1);
+    ZwClose(h2);
+
+    HANDLE host;
+    assert_status(STATUS_SUCCESS, wdmemu_event_create(FALSE, FALSE, &host));
+    PKEVENT event;
+    assert_status(STATUS_SUCCESS, ObReferenceObjectByHandle(host, EVENT_MODIFY_STATE, *ExEventObjectType, UserMode,
+                                                            (PVOID *)&event, NULL));
+    PVOID thread;
+    assert_status(STATUS_OBJECT_TYPE_MISMATCH, ObReferenceObjectByHandle(host, 0, *PsThreadType, KernelMode, &thread, NULL));
+    assert_int_equal(wdmemu_event_state(host), 0);
+    KeSetEvent(event, IO_NO_INCREMENT, FALSE);
+    assert_int_equal(wdmemu_event_state(host), 1);
+    assert_status(STATUS_SUCCESS, wdmemu_event_wait(host, 0)); /* synchronization: consumed */
+    assert_status(STATUS_TIMEOUT, wdmemu_event_wait(host, 100));
+    ObDereferenceObject(event);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(host));
+    assert_status(STATUS_INVALID_HANDLE, wdmemu_handle_close(host));
+    assert_int_equal(wdmemu_event_state(host), -1);
+}
+
+static int io_timer_calls;
+static KIRQL io_timer_irql;
+
+static VOID NTAPI io_timer_routine(PDEVICE_OBJECT DeviceObject, PVOID Context)
+{
+    (void)DeviceObject;
+    (void)Context;
+    io_timer_irql = KeGetCurrentIrql();
+    io_timer_calls++;
+}
+
+static void device_timer_ticks_once_a_second_while_started(void **state)
+{
+    (void)state;
+    wdmemu_driver *drv;
+    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(wi_entry, "iotimer", &drv));
+    PDEVICE_OBJECT device;
+    assert_status(STATUS_SUCCESS, IoCreateDevice(wi_driver, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &device));
+    assert_status(STATUS_SUCCESS, IoInitializeTimer(device, io_timer_routine, NULL));
+    io_timer_calls = 0;
+    wdmemu_advance_time(3000);
+    assert_int_equal(io_timer_calls, 0);
+    IoStartTimer(device);
+    wdmemu_advance_time(3500);
+    assert_int_equal(io_timer_calls, 3);
+    assert_int_equal(io_timer_irql, DISPATCH_LEVEL);
+    IoStopTimer(device);
+    wdmemu_advance_time(3000);
+    assert_int_equal(io_timer_calls, 3);
+    IoDeleteDevice(device);
+    assert_status(STATUS_SUCCESS, wdmemu_driver_unload(drv));
+    assert_no_findings();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +419,9 @@ int main(void)
         ts_test(spin_locks_raise_irql_and_misuse_is_reported),
         ts_test(waiting_at_dispatch_level_is_reported),
         ts_test(threads_and_processors_report_one_cpu),
+        ts_test(dispatch_returning_at_raised_irql_with_a_lock_is_reported),
+        ts_test(named_events_and_host_events_work_through_handles),
+        ts_test(device_timer_ticks_once_a_second_while_started),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,9 @@ static const char usage[] =
     "options:\n"
     "  --name=NAME   driver name (\\Driver\\NAME and ...\\Services\\NAME); default: the module's\n"
     "                file name without directory, extension and leading \"lib\"\n"
+    "  --mode=M      deterministic (default: one emulated processor, deferred work only at\n"
+    "                scheduling points, virtual time) or threaded (real threads and time)\n"
+    "  --seed=N      seed of the deterministic scheduling order (default 1)\n"
     "  -q, --quiet   do not print the driver's debug output\n"
     "  -v, --verbose also print progress (same as WDMEMU_VERBOSE=1)\n"
     "  --version     print the wdmemu version and exit\n"
@@ -30,6 +33,7 @@ static const char usage[] =
     "(driver bug) was reported; 1 otherwise (including usage errors).\n"
     "\n"
     "environment:\n"
+    "  WDMEMU_MODE, WDMEMU_SEED  defaults for --mode and --seed\n"
     "  WDMEMU_VERBOSE=1       print progress messages\n"
     "  WDMEMU_DBGPRINT_ALL=1  show DbgPrintEx output at every level, not only DPFLTR_ERROR_LEVEL\n";
 
@@ -39,6 +43,10 @@ typedef struct run_options {
     const char *name;
     int quiet;
     int verbose;
+    wdmemu_mode mode;
+    int mode_given;
+    uint64_t seed;
+    int seed_given;
 } run_options;
 
 static run_options options;
@@ -84,6 +92,24 @@ static int parse_arguments(int argc, char **argv)
             options.verbose = 1;
         } else if (strncmp(arg, "--name=", 7) == 0) {
             options.name = arg + 7;
+        } else if (strncmp(arg, "--mode=", 7) == 0) {
+            if (strcmp(arg + 7, "deterministic") == 0)
+                options.mode = WDMEMU_MODE_DETERMINISTIC;
+            else if (strcmp(arg + 7, "threaded") == 0)
+                options.mode = WDMEMU_MODE_THREADED;
+            else {
+                fprintf(stderr, "wdmemu-run: --mode must be deterministic or threaded, not %s\n", arg + 7);
+                return 0;
+            }
+            options.mode_given = 1;
+        } else if (strncmp(arg, "--seed=", 7) == 0) {
+            char *end;
+            options.seed = strtoull(arg + 7, &end, 0);
+            if (*end != '\0' || arg[7] == '\0') {
+                fprintf(stderr, "wdmemu-run: --seed needs a number, not %s\n", arg + 7);
+                return 0;
+            }
+            options.seed_given = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             fprintf(stderr, "wdmemu-run: unknown option %s (see --help)\n", arg);
             return 0;
@@ -119,6 +145,10 @@ int main(int argc, char **argv)
     if (!parse_arguments(argc, argv))
         return 1;
     wdmemu_set_message_handler(on_message, NULL);
+    if (options.mode_given && !NT_SUCCESS(wdmemu_set_mode(options.mode)))
+        return 1;
+    if (options.seed_given)
+        wdmemu_set_seed(options.seed);
     if (options.script != NULL) {
         fprintf(stderr, "wdmemu-run: request scripts are not available in this version (%s was given)\n",
                 options.script);

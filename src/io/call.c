@@ -41,12 +41,33 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
         return STATUS_INVALID_PARAMETER;
     }
 
+    ke_thread *self = ke_self();
+    KIRQL irql = self->irql;
+    LONG locks = self->spin_locks_held;
+    if (irql > DISPATCH_LEVEL) {
+        char name[96];
+        rp_finding("IRQL_NOT_LESS_OR_EQUAL", STATUS_SUCCESS, NULL, io_device_display(DeviceObject, name, sizeof(name)),
+                   "IoCallDriver(%s, IRP %p) at IRQL %u, above DISPATCH_LEVEL (Driver Verifier 0xC9/0x10)", name,
+                   (void *)Irp, irql);
+    }
     ev_record ev = {.kind = EV_IRP_DISPATCH, .driver = driver, .device = DeviceObject, .irp = Irp, .major = major,
                     .minor = stack->MinorFunction, .stack_location = Irp->CurrentLocation};
     ev_emit(&ev);
     PDRIVER_OBJECT previous = ke_enter_driver(driver);
     NTSTATUS status = driver->MajorFunction[major](DeviceObject, Irp);
     ke_leave_driver(previous);
+    if (self->irql != irql || self->spin_locks_held != locks) {
+        char name[96];
+        io_device_display(DeviceObject, name, sizeof(name));
+        if (self->irql != irql)
+            rp_finding("IRQL_CHANGED_ACROSS_DISPATCH", STATUS_SUCCESS, io_driver_display(driver), name,
+                       "the dispatch routine for major 0x%02x of %s returned at IRQL %u, entered at %u "
+                       "(Driver Verifier 0xC9/0x05)", major, name, self->irql, irql);
+        if (self->spin_locks_held != locks)
+            rp_finding("SPIN_LOCK_HELD_AT_RETURN", STATUS_SUCCESS, io_driver_display(driver), name,
+                       "the dispatch routine for major 0x%02x of %s returned holding %ld spin lock(s)", major, name,
+                       (long)(self->spin_locks_held - locks));
+    }
     ev_record done = {.kind = EV_IRP_DISPATCH_RETURNED, .driver = driver, .device = DeviceObject, .irp = Irp,
                       .major = major, .status = status};
     ev_emit(&done);

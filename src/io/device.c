@@ -50,6 +50,15 @@ static const char *io_graveyard_name(const void *address)
     return NULL;
 }
 
+/* A new device may reuse a freed one's memory: forget the old entry so it is not named. */
+static void io_graveyard_forget(const void *address)
+{
+    for (int i = 0; i < IO_GRAVEYARD; i++) {
+        if (io_graveyard[i].address == address)
+            io_graveyard[i].address = NULL;
+    }
+}
+
 /* Takes the device off its driver's list (IopUnloadDevice on Windows). */
 static void io_device_unlink(PDEVICE_OBJECT device)
 {
@@ -154,6 +163,7 @@ NTKERNELAPI NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG Dev
         return STATUS_INSUFFICIENT_RESOURCES;
     PDEVICE_OBJECT device = &body->object;
     io_device_ext *ext = &body->ext;
+    io_graveyard_forget(device);
 
     if (DeviceName != NULL) {
         NTSTATUS status = ob_insert_name(body, DeviceName->Buffer, DeviceName->Length / sizeof(WCHAR));

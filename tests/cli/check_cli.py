@@ -64,6 +64,9 @@ case('module without DriverEntry', [driver('nodriverentry')], 1, stderr=['export
 case('help documents the contract', ['--help'], 0, stdout=['usage: wdmemu-run', 'exit status'])
 case('no module is a usage error', [], 1, stderr=['no driver module given'])
 case('unknown option is a usage error', ['--bogus', driver('tiny')], 1, stderr=['unknown option --bogus'])
+case('threaded mode loads and unloads', ['--mode=threaded', '--seed=7', driver('tiny')], 0,
+     stdout=['unloaded \\Driver\\tiny cleanly'])
+case('bad mode is a usage error', ['--mode=fast', driver('tiny')], 1, stderr=['--mode must be'])
 case('scripts are refused for now', [driver('tiny'), 'script.txt'], 1, stderr=['request scripts'])
 
 print('%d passed, %d failed' % (passed, failures))
