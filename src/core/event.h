@@ -34,7 +34,8 @@ typedef enum ev_kind {
     EV_TIMER,                   /* a timer expired */
     EV_WORK_ITEM,               /* a work item is about to run */
     EV_THREAD_CREATED,
-    EV_THREAD_EXITED
+    EV_THREAD_EXITED,
+    EV_IRP_CANCEL               /* IoCancelIrp; status SUCCESS if a cancel routine ran */
 } ev_kind;
 
 typedef struct ev_record {

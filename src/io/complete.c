@@ -99,6 +99,8 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
     ev_record fin = {.kind = EV_IRP_FINAL, .irp = Irp, .status = Irp->IoStatus.Status};
     ev_emit(&fin);
     io_irp_header *header = io_irp_header_of(Irp);
+    if (header != NULL)
+        header->completions++;
     if (header != NULL && header->final != NULL) {
         header->final(Irp, header->final_context);
         return;
