@@ -76,6 +76,8 @@ WDMEMU_API void wdmemu_set_message_handler(wdmemu_message_fn fn, void *context)
 
 static char *rp_vformat(const char *fmt, va_list ap)
 {
+    if (fmt == NULL)
+        fmt = "";
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);

@@ -20,13 +20,20 @@ NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql)
 
 NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
 {
+    io_irp_header *early = io_irp_header_of(Irp);
+    if (early != NULL && early->state == IO_IRP_FREED) {
+        rp_finding("CANCEL_STATE_IN_COMPLETED_IRP", STATUS_CANCELLED, NULL, NULL,
+                   "IoCancelIrp(IRP %u): the IRP was already completed and freed", (unsigned)early->id);
+        return FALSE;
+    }
     if (Irp == NULL || Irp->Type != IO_TYPE_IRP) {
         rp_finding("CANCEL_NOT_AN_IRP", STATUS_INVALID_PARAMETER, NULL, NULL, "IoCancelIrp(%p): not an IRP",
                    (void *)Irp);
         return FALSE;
     }
     io_irp_header *header = io_irp_header_of(Irp);
-    if (Irp->CurrentLocation > Irp->StackCount + 1 || (header != NULL && header->completions != 0)) {
+    if (Irp->CurrentLocation > Irp->StackCount + 1 ||
+        (header != NULL && (header->state == IO_IRP_COMPLETED || header->state == IO_IRP_FREED))) {
         rp_finding("CANCEL_STATE_IN_COMPLETED_IRP", STATUS_CANCELLED, NULL, NULL,
                    "IoCancelIrp(IRP %p): the IRP has already been completed", (void *)Irp);
         return FALSE;

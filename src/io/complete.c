@@ -32,6 +32,13 @@ static void io_report_irp(const char *rule, NTSTATUS status, PIRP irp, const cha
 NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
     (void)PriorityBoost;
+    io_irp_header *header = io_irp_header_of(Irp);
+    if (header != NULL && (header->state == IO_IRP_FREED || header->state == IO_IRP_COMPLETED)) {
+        rp_finding("MULTIPLE_IRP_COMPLETE_REQUESTS", STATUS_INVALID_PARAMETER, NULL, NULL,
+                   "IoCompleteRequest on IRP %u, which was already completed%s", (unsigned)header->id,
+                   header->state == IO_IRP_FREED ? " and freed" : "");
+        return;
+    }
     if (Irp == NULL || Irp->Type != IO_TYPE_IRP) {
         rp_finding("COMPLETE_NOT_AN_IRP", STATUS_INVALID_PARAMETER, NULL, NULL,
                    "IoCompleteRequest(%p): not an IRP", (void *)Irp);
@@ -58,6 +65,25 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
     for (Irp->CurrentLocation++, Irp->Tail.Overlay.CurrentStackLocation++; Irp->CurrentLocation <= Irp->StackCount + 1;
          stack++, Irp->CurrentLocation++, Irp->Tail.Overlay.CurrentStackLocation++) {
         Irp->PendingReturned = (BOOLEAN)(stack->Control & SL_PENDING_RETURNED);
+        if (header != NULL) {
+            ptrdiff_t index = stack - (PIO_STACK_LOCATION)(Irp + 1);
+            if (index >= 0 && index < 64) {
+                uint64_t bit = (uint64_t)1 << index;
+                if (Irp->PendingReturned)
+                    header->marked |= bit;
+                else if (header->pending_unmarked & bit) {
+                    PDEVICE_OBJECT device = stack->DeviceObject;
+                    char name[96] = "";
+                    if (io_is_device(device))
+                        io_device_display(device, name, sizeof(name));
+                    rp_finding("PENDING_WITHOUT_MARK", STATUS_PENDING, NULL, name,
+                               "%s returned STATUS_PENDING for IRP %u, but neither its dispatch routine nor its "
+                               "completion routine marked the IRP pending (Driver Verifier 0xC9/0x23D, 0x228)",
+                               name[0] ? name : "a driver", (unsigned)header->id);
+                }
+                header->pending_unmarked &= ~bit;
+            }
+        }
         NTSTATUS status = Irp->IoStatus.Status;
         BOOLEAN call = (NT_SUCCESS(status) && (stack->Control & SL_INVOKE_ON_SUCCESS)) ||
                        (!NT_SUCCESS(status) && (stack->Control & SL_INVOKE_ON_ERROR)) ||
@@ -89,8 +115,12 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
             ev_record crd = {.kind = EV_IRP_COMPLETION_ROUTINE_RETURNED, .irp = Irp, .device = device,
                              .driver = driver, .status = result};
             ev_emit(&crd);
-            if (result == STATUS_MORE_PROCESSING_REQUIRED)
+            if (result == STATUS_MORE_PROCESSING_REQUIRED) {
+                /* The IRP belongs to the routine's driver again (it completes or frees it later). */
+                if (header != NULL)
+                    header->state = IO_IRP_IDLE;
                 return;
+            }
         } else if (Irp->CurrentLocation <= Irp->StackCount && Irp->PendingReturned) {
             IoMarkIrpPending(Irp);
         }
@@ -98,11 +128,14 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 
     ev_record fin = {.kind = EV_IRP_FINAL, .irp = Irp, .status = Irp->IoStatus.Status};
     ev_emit(&fin);
-    io_irp_header *header = io_irp_header_of(Irp);
     if (header != NULL)
-        header->completions++;
+        header->state = IO_IRP_COMPLETED;
     if (header != NULL && header->final != NULL) {
         header->final(Irp, header->final_context);
+        return;
+    }
+    if (header != NULL && header->builder != IO_BUILT_BY_DRIVER) {
+        io_build_final(Irp, header);
         return;
     }
     rp_finding("IRP_COMPLETED_WITHOUT_OWNER", Irp->IoStatus.Status, NULL, NULL,

@@ -9,7 +9,7 @@
 #include "cm/cm.h"
 #include "core/report.h"
 #include "ex/ex.h"
-#include "io/io.h"
+#include "io/irp_private.h"
 #include "ke/ke.h"
 #include "rtl/format.h"
 #include "rtl/seh.h"
@@ -393,4 +393,5 @@ void io_init(void)
 void io_shutdown(void)
 {
     io_force_unload_all();
+    io_irp_shutdown();
 }

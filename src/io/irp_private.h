@@ -1,6 +1,8 @@
-/* io/irp_private.h: the hidden header in front of every IRP that IoAllocateIrp hands out:
- * who owns the final stage, and whether the IRP is in flight.  IRPs that a driver lays out
- * itself with IoInitializeIrp have no such header. */
+/* io/irp_private.h: the hidden header in front of every IRP that IoAllocateIrp hands out: its
+ * state (idle, in flight, completed, freed), which stack locations the driver marked pending,
+ * who owns the final stage, and how it was built.  Freed IRPs stay in a small quarantine for a
+ * while so that a late IoCompleteRequest, IoCancelIrp or IoCallDriver on one is reported
+ * precisely.  IRPs a driver lays out itself with IoInitializeIrp have no header. */
 #ifndef WDMEMU_IO_IRP_PRIVATE_H
 #define WDMEMU_IO_IRP_PRIVATE_H
 
@@ -8,15 +10,39 @@
 
 #define IO_IRP_MAGIC 0x49525021u /* "IRP!" */
 
+typedef enum io_irp_state { IO_IRP_IDLE, IO_IRP_IN_FLIGHT, IO_IRP_COMPLETED, IO_IRP_FREED } io_irp_state;
+
+/* How the IRP was built: the final stage of a built IRP belongs to the I/O manager. */
+typedef enum io_irp_builder {
+    IO_BUILT_BY_DRIVER,     /* IoAllocateIrp: the driver's completion routine owns the end */
+    IO_BUILT_DEVICE_CONTROL,
+    IO_BUILT_SYNCHRONOUS_FSD,
+    IO_BUILT_ASYNCHRONOUS_FSD,
+    IO_BUILT_ASSOCIATED
+} io_irp_builder;
+
 typedef struct io_irp_header {
     uint32_t magic;
-    uint32_t completions; /* IoCompleteRequest calls that ran the walk to its end */
+    uint8_t state;            /* io_irp_state */
+    uint8_t builder;          /* io_irp_builder */
+    uint16_t reserved;
+    uint32_t id;              /* 1, 2, ... since wdmemu_init: stable names for reports */
+    uint32_t reserved2;
+    uint64_t marked;          /* bit i: location i had SL_PENDING_RETURNED when the walk left it */
+    uint64_t pending_unmarked;/* bit i: its dispatch returned STATUS_PENDING before marking it */
     io_final_fn final;
     void *final_context;
-    uint64_t pad;
+    PVOID user_output;        /* buffered output to copy back at the final stage */
+    ULONG user_output_length;
 } io_irp_header;
 
 /* The header of an IRP from IoAllocateIrp, or NULL for any other IRP. */
 io_irp_header *io_irp_header_of(PIRP irp);
+
+/* The final stage of IRPs built by IoBuild*Request and IoMakeAssociatedIrp (build.c). */
+void io_build_final(PIRP irp, io_irp_header *header);
+
+/* Quarantine of freed IRPs, emptied at wdmemu_shutdown. */
+void io_irp_shutdown(void);
 
 #endif /* WDMEMU_IO_IRP_PRIVATE_H */

@@ -4,6 +4,8 @@
 #ifndef WDMEMU_PLATFORM_H
 #define WDMEMU_PLATFORM_H
 
+#include <setjmp.h>
+
 #include <uv.h>
 
 #if defined(_MSC_VER)
@@ -24,5 +26,40 @@
 
 /* Environment lookup that works the same on every platform (NULL if unset or empty). */
 const char *plat_getenv(const char *name);
+
+/* ---- hardware faults (platform/fault.c) -----------------------------------------------------
+ * A real bad pointer (SIGSEGV or SIGBUS on POSIX systems) on a thread that has armed fault
+ * catching is described as a plat_fault and handed to a catcher, which runs inside the signal
+ * handler on the faulting thread.  The catcher returns the jmp_buf to continue at (the handler
+ * longjmps there with the fault signals unblocked) or NULL to decline; a declined fault goes to
+ * whatever handled the signal before (the default action kills the process, AddressSanitizer
+ * reports it).  The catcher must be async-signal-safe. */
+typedef enum plat_fault_kind {
+    PLAT_FAULT_ACCESS,         /* an address that may not be accessed this way (NULL, unmapped, protection) */
+    PLAT_FAULT_STACK_OVERFLOW, /* the thread ran off the end of its stack */
+    PLAT_FAULT_MISALIGNED,     /* an alignment trap */
+    PLAT_FAULT_IN_PAGE,        /* mapped memory whose backing store is gone (a file mapped past its end) */
+} plat_fault_kind;
+
+/* plat_fault.access: the values of EXCEPTION_RECORD.ExceptionInformation[0] on Windows. */
+#define PLAT_FAULT_READ 0
+#define PLAT_FAULT_WRITE 1
+#define PLAT_FAULT_EXECUTE 8
+
+typedef struct plat_fault {
+    plat_fault_kind kind;
+    int access;    /* PLAT_FAULT_READ/WRITE/EXECUTE; READ where the processor does not say */
+    void *address; /* the data address; (void *)-1 where the processor does not say (x86-64 #GP) */
+    void *pc;      /* the faulting instruction, or NULL where the context cannot be read */
+} plat_fault;
+
+typedef jmp_buf *(*plat_fault_catcher)(const plat_fault *fault);
+
+/* Arms fault catching for the calling thread (an alternate signal stack, freed at thread exit,
+ * so that a stack overflow can be reported) and installs the process-wide handler, again if
+ * something replaced it since (CMocka swaps SIGSEGV/SIGBUS handlers around every test).  Call
+ * it whenever the thread's SEH chain goes from empty to one frame.  Returns 1 if faults on this
+ * thread now reach catcher, 0 where they cannot (Windows builds, out of memory). */
+int plat_fault_thread_ready(plat_fault_catcher catcher);
 
 #endif /* WDMEMU_PLATFORM_H */

@@ -1,5 +1,6 @@
 /* rtl/seh.c: the runtime behind __try/__except/__finally (see wdm/seh.h): the per-thread frame
- * chain, raising (ExRaiseStatus, ProbeForRead/Write), filters and guard frames. */
+ * chain, raising (ExRaiseStatus, ProbeForRead/Write), filters, guard frames, and hardware faults
+ * (a real bad pointer) turned into exceptions for the innermost frame (platform/fault.c). */
 #include "rtl/seh.h"
 
 #include <stdio.h>
@@ -14,10 +15,56 @@ static PLAT_THREAD_LOCAL int seh_last_state;
 static PLAT_THREAD_LOCAL EXCEPTION_RECORD seh_record;
 static PLAT_THREAD_LOCAL EXCEPTION_POINTERS seh_pointers;
 
+static DECLSPEC_NORETURN void seh_dispatch(void);
+
+/* Called by the fault signal handler on the faulting thread (see platform/platform.h): the
+ * fault becomes an exception for the innermost frame, a driver's own __try or the guard frame
+ * around driver code (whose caller reports KMODE_EXCEPTION_NOT_HANDLED).  With no frame the
+ * fault is not wdmemu's to handle.  Async-signal-safe: it writes this thread's exception
+ * record and frame only. */
+static jmp_buf *seh_catch_fault(const plat_fault *fault)
+{
+    WDMEMU_SEH_FRAME *frame = seh_top;
+    if (frame == NULL)
+        return NULL;
+    NTSTATUS code;
+    ULONG parameters = 2; /* [0] read/write/execute, [1] the address, as Windows gives them */
+    switch (fault->kind) {
+    case PLAT_FAULT_STACK_OVERFLOW:
+        code = STATUS_STACK_OVERFLOW;
+        break;
+    case PLAT_FAULT_MISALIGNED:
+        code = STATUS_DATATYPE_MISALIGNMENT;
+        break;
+    case PLAT_FAULT_IN_PAGE:
+        code = STATUS_IN_PAGE_ERROR;
+        parameters = 3; /* [2] the I/O status behind it */
+        break;
+    default:
+        code = STATUS_ACCESS_VIOLATION;
+        break;
+    }
+    memset(&seh_record, 0, sizeof(seh_record));
+    seh_record.ExceptionCode = code;
+    seh_record.ExceptionAddress = fault->pc;
+    seh_record.NumberParameters = parameters;
+    seh_record.ExceptionInformation[0] = (ULONG_PTR)fault->access;
+    seh_record.ExceptionInformation[1] = (ULONG_PTR)fault->address;
+    if (parameters > 2)
+        seh_record.ExceptionInformation[2] = (ULONG_PTR)(ULONG)STATUS_UNEXPECTED_IO_ERROR;
+    frame->Code = code;
+    frame->State = WDMEMU_SEH_CAUGHT;
+    return &frame->Jump;
+}
+
 WDMEMU_API int WdmemuSehStep(WDMEMU_SEH_FRAME *frame)
 {
     switch (frame->State) {
     case WDMEMU_SEH_INIT:
+        /* The outermost frame of this thread: make sure a hardware fault reaches the chain (one
+         * sigaction query; nested __try blocks pay nothing). */
+        if (PLAT_UNLIKELY(seh_top == NULL))
+            plat_fault_thread_ready(seh_catch_fault);
         frame->Previous = seh_top;
         frame->Code = STATUS_SUCCESS;
         frame->State = WDMEMU_SEH_RUNNING;
@@ -69,7 +116,7 @@ WDMEMU_API int WdmemuSehFilter(int disposition)
     if (disposition > 0)
         return 1;
     if (disposition == EXCEPTION_CONTINUE_SEARCH)
-        WdmemuSehRaise(seh_record.ExceptionCode, seh_record.ExceptionAddress);
+        seh_dispatch(); /* the same exception record, to the next frame out */
     rp_finding("SEH_CONTINUE_EXECUTION", seh_record.ExceptionCode, NULL, NULL,
                "an __except filter returned EXCEPTION_CONTINUE_EXECUTION, which wdmemu cannot honour "
                "(execution resumes in the handler instead)");
@@ -106,25 +153,36 @@ WDMEMU_API WDMEMU_SEH_FINALLY WdmemuSehFinallyEnter(void)
 WDMEMU_API void WdmemuSehFinallyLeave(WDMEMU_SEH_FINALLY *fin)
 {
     fin->Pass = 0;
-    if (fin->Code != STATUS_SUCCESS)
-        WdmemuSehRaise(fin->Code, seh_record.ExceptionAddress);
+    if (fin->Code == STATUS_SUCCESS)
+        return;
+    /* The exception goes on outwards with its record (ExceptionInformation included), unless
+     * the __finally block raised and handled another one meanwhile. */
+    if (seh_record.ExceptionCode == fin->Code)
+        seh_dispatch();
+    WdmemuSehRaise(fin->Code, seh_record.ExceptionAddress);
+}
+
+/* Delivers the exception in seh_record to the innermost frame. */
+static DECLSPEC_NORETURN void seh_dispatch(void)
+{
+    WDMEMU_SEH_FRAME *frame = seh_top;
+    if (frame == NULL) {
+        char st[RP_STATUS_LEN];
+        fprintf(stderr, "wdmemu: fatal: exception %s raised outside any __try and outside driver code\n",
+                rp_status(seh_record.ExceptionCode, st));
+        abort();
+    }
+    frame->Code = seh_record.ExceptionCode;
+    frame->State = WDMEMU_SEH_CAUGHT;
+    longjmp(frame->Jump, 1);
 }
 
 WDMEMU_API void WdmemuSehRaise(NTSTATUS code, PVOID address)
 {
-    WDMEMU_SEH_FRAME *frame = seh_top;
     memset(&seh_record, 0, sizeof(seh_record));
     seh_record.ExceptionCode = code;
     seh_record.ExceptionAddress = address;
-    if (frame == NULL) {
-        char st[RP_STATUS_LEN];
-        fprintf(stderr, "wdmemu: fatal: exception %s raised outside any __try and outside driver code\n",
-                rp_status(code, st));
-        abort();
-    }
-    frame->Code = code;
-    frame->State = WDMEMU_SEH_CAUGHT;
-    longjmp(frame->Jump, 1);
+    seh_dispatch();
 }
 
 BOOLEAN seh_guarded_call(void (*fn)(void *context), void *context, NTSTATUS *code)

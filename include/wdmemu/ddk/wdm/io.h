@@ -167,8 +167,16 @@ FORCEINLINE PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(_In_ PIRP Irp)
     return Irp->Tail.Overlay.CurrentStackLocation;
 }
 
+/* Reports NO_MORE_IRP_STACK_LOCATIONS for Irp and returns a scratch location that absorbs the
+ * writes (on Windows they would overwrite the IRP itself). */
+WDMEMU_API PIO_STACK_LOCATION NTAPI WdmemuNoNextStackLocation(_In_ PIRP Irp);
+
+/* As in the WDK, except that an IRP without a next location is reported instead of having the
+ * IRP header overwritten through location -1. */
 FORCEINLINE PIO_STACK_LOCATION IoGetNextIrpStackLocation(_In_ PIRP Irp)
 {
+    if (Irp->CurrentLocation <= 1)
+        return WdmemuNoNextStackLocation(Irp);
     return Irp->Tail.Overlay.CurrentStackLocation - 1;
 }
 
@@ -180,6 +188,10 @@ FORCEINLINE VOID IoSkipCurrentIrpStackLocation(_Inout_ PIRP Irp)
 
 FORCEINLINE VOID IoSetNextIrpStackLocation(_Inout_ PIRP Irp)
 {
+    if (Irp->CurrentLocation <= 1) {
+        WdmemuNoNextStackLocation(Irp);
+        return;
+    }
     Irp->CurrentLocation--;
     Irp->Tail.Overlay.CurrentStackLocation--;
 }

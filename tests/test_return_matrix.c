@@ -1,0 +1,157 @@
+/* The return-status matrix (Wine's test_return_status, which passes on real Windows): the
+ * driver leaves IoStatus.Status = S, may call IoMarkIrpPending, completes the IRP and returns R,
+ * for METHOD_BUFFERED, METHOD_OUT_DIRECT and METHOD_NEITHER.  For each of the 9 x 9 x 2 x 3 = 486
+ * cases the synchronous requester must see: R unless R is STATUS_PENDING (then S); the
+ * IO_STATUS_BLOCK written and the event set unless the request failed (NT_ERROR(S)) without
+ * pending; buffered output copied back only if !NT_ERROR(S); and the findings for the cases
+ * that break the rules. */
+#include "test_support.h"
+
+static const NTSTATUS statuses[9] = {
+    STATUS_SUCCESS,               /* success */
+    STATUS_PENDING,               /* success, special */
+    STATUS_TIMEOUT,               /* success */
+    (NTSTATUS)0x0EADBEEF,         /* success, unknown */
+    (NTSTATUS)0x4EADBEEF,         /* informational */
+    STATUS_BUFFER_OVERFLOW,       /* warning */
+    (NTSTATUS)0x8EADBEEF,         /* warning, unknown */
+    STATUS_INVALID_DEVICE_REQUEST,/* error */
+    (NTSTATUS)0xCEADBEEF,         /* error, unknown */
+};
+static const ULONG methods[3] = {METHOD_BUFFERED, METHOD_OUT_DIRECT, METHOD_NEITHER};
+
+static NTSTATUS case_return, case_iosb;
+static BOOLEAN case_pend;
+static PDEVICE_OBJECT matrix_device;
+
+static NTSTATUS NTAPI matrix_dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    ULONG code = stack->Parameters.DeviceIoControl.IoControlCode;
+    char *out = NULL;
+    switch (METHOD_FROM_CTL_CODE(code)) {
+    case METHOD_BUFFERED:
+        out = Irp->AssociatedIrp.SystemBuffer;
+        break;
+    case METHOD_OUT_DIRECT:
+        out = MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+        break;
+    default:
+        out = Irp->UserBuffer;
+        break;
+    }
+    memcpy(out, "abc", 3);
+    Irp->IoStatus.Status = case_iosb;
+    Irp->IoStatus.Information = 3;
+    if (case_pend)
+        IoMarkIrpPending(Irp);
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return case_return;
+}
+
+static VOID NTAPI matrix_unload(PDRIVER_OBJECT DriverObject)
+{
+    IoDeleteDevice(DriverObject->DeviceObject);
+}
+
+static NTSTATUS NTAPI matrix_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = matrix_dispatch;
+    DriverObject->DriverUnload = matrix_unload;
+    return IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &matrix_device);
+}
+
+static BOOLEAN has_finding(const char *rule)
+{
+    return ts_finding(rule) != NULL;
+}
+
+static int run_case(NTSTATUS r, NTSTATUS s, BOOLEAN pend, ULONG method)
+{
+    char out[8];
+    memcpy(out, "xxxxxxx", 8);
+    IO_STATUS_BLOCK iosb = {.Status = (NTSTATUS)0x12345678, .Information = 777};
+    KEVENT event;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    case_return = r;
+    case_iosb = s;
+    case_pend = pend;
+    wdmemu_findings_clear();
+    ULONG code = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, method, FILE_ANY_ACCESS);
+    PIRP irp = IoBuildDeviceIoControlRequest(code, matrix_device, NULL, 0, out, sizeof(out), FALSE, &event, &iosb);
+    if (irp == NULL)
+        return 1;
+    NTSTATUS result = IoCallDriver(matrix_device, irp);
+    if (result == STATUS_PENDING) {
+        NTSTATUS waited = KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+        result = waited == STATUS_SUCCESS ? iosb.Status : waited;
+    }
+
+    BOOLEAN written = !NT_ERROR(s) || pend;
+    NTSTATUS expected = r != STATUS_PENDING ? r : (written ? s : STATUS_POSSIBLE_DEADLOCK);
+    int bad = 0;
+    char why[160] = "";
+    if (result != expected) {
+        bad = 1;
+        snprintf(why, sizeof(why), "requester saw %08X, expected %08X", (unsigned)result, (unsigned)expected);
+    } else if (written != (iosb.Status != (NTSTATUS)0x12345678)) {
+        bad = 1;
+        snprintf(why, sizeof(why), "IOSB %s", written ? "not written" : "written");
+    } else if (written && (iosb.Status != s || iosb.Information != 3)) {
+        bad = 1;
+        snprintf(why, sizeof(why), "IOSB holds %08X/%lu", (unsigned)iosb.Status, (unsigned long)iosb.Information);
+    } else if (written != (KeReadStateEvent(&event) != 0)) {
+        bad = 1;
+        snprintf(why, sizeof(why), "event %s", written ? "not set" : "set");
+    } else {
+        BOOLEAN copied = memcmp(out, "abc", 3) == 0;
+        BOOLEAN want_copy = method != METHOD_BUFFERED || !NT_ERROR(s);
+        if (copied != want_copy) {
+            bad = 1;
+            snprintf(why, sizeof(why), "output %s", want_copy ? "missing" : "copied back on error");
+        }
+    }
+    if (!bad) {
+        if (pend && r != STATUS_PENDING && !has_finding("MARKED_PENDING_NOT_RETURNED"))
+            bad = 1, snprintf(why, sizeof(why), "no MARKED_PENDING_NOT_RETURNED finding");
+        else if (!pend && r == STATUS_PENDING && !has_finding("PENDING_WITHOUT_MARK"))
+            bad = 1, snprintf(why, sizeof(why), "no PENDING_WITHOUT_MARK finding");
+        else if (s == STATUS_PENDING && !has_finding("COMPLETE_WITH_PENDING"))
+            bad = 1, snprintf(why, sizeof(why), "no COMPLETE_WITH_PENDING finding");
+        else if (!(pend && r != STATUS_PENDING) && !(!pend && r == STATUS_PENDING) && s != STATUS_PENDING &&
+                 wdmemu_finding_count() != 0)
+            bad = 1, snprintf(why, sizeof(why), "unexpected finding %s", wdmemu_finding_get(0)->message);
+    }
+    if (bad)
+        print_error("R=%08X S=%08X pend=%d method=%u: %s\n", (unsigned)r, (unsigned)s, pend, (unsigned)method, why);
+    return bad;
+}
+
+static void every_combination_follows_the_windows_rules(void **state)
+{
+    (void)state;
+    wdmemu_driver *driver;
+    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(matrix_entry, "matrix", &driver));
+    int cases = 0, failures = 0;
+    for (int m = 0; m < 3; m++)
+        for (int ri = 0; ri < 9; ri++)
+            for (int si = 0; si < 9; si++)
+                for (int p = 0; p < 2; p++) {
+                    failures += run_case(statuses[ri], statuses[si], (BOOLEAN)p, methods[m]);
+                    cases++;
+                }
+    assert_int_equal(cases, 486);
+    assert_int_equal(failures, 0);
+    wdmemu_findings_clear();
+    assert_status(STATUS_SUCCESS, wdmemu_driver_unload(driver));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        ts_test(every_combination_follows_the_windows_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
