@@ -561,6 +561,44 @@ static void forward_synchronously_and_completion_routine_ex(void **state)
     assert_no_findings();
 }
 
+static void completion_routine_ex_fails_when_pool_does(void **state)
+{
+    (void)state;
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    wdmemu_pool_fail_after(0);
+    assert_status(STATUS_INSUFFICIENT_RESOURCES,
+                  IoSetCompletionRoutineEx(lower_device, irp, creator_done, NULL, TRUE, TRUE, TRUE));
+    wdmemu_pool_fail_after(-1);
+    assert_null(IoGetNextIrpStackLocation(irp)->CompletionRoutine);
+    IoFreeIrp(irp);
+}
+
+static PIRP leaked_irp;
+static VOID NTAPI leaky_unload(PDRIVER_OBJECT DriverObject)
+{
+    (void)DriverObject;
+}
+static NTSTATUS NTAPI leaky_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    DriverObject->DriverUnload = leaky_unload;
+    leaked_irp = IoAllocateIrp(2, FALSE);
+    IoGetNextIrpStackLocation(leaked_irp)->MajorFunction = IRP_MJ_READ;
+    return STATUS_SUCCESS;
+}
+
+static void irps_a_driver_never_freed_are_reported_at_unload(void **state)
+{
+    (void)state;
+    wdmemu_driver *driver;
+    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(leaky_entry, "irpleak", &driver));
+    assert_status(STATUS_UNSUCCESSFUL, wdmemu_driver_unload(driver));
+    const wdmemu_finding *f = ts_finding("LEAKED_IRP");
+    assert_non_null(f);
+    assert_non_null(strstr(f->message, "\\Driver\\irpleak after DriverUnload"));
+    assert_non_null(strstr(f->message, "major 0x03"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,6 +621,8 @@ int main(void)
         irp_test(information_larger_than_output_is_reported),
         irp_test(associated_irps_complete_their_master),
         irp_test(forward_synchronously_and_completion_routine_ex),
+        irp_test(completion_routine_ex_fails_when_pool_does),
+        irp_test(irps_a_driver_never_freed_are_reported_at_unload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

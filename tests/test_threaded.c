@@ -141,6 +141,79 @@ static void spin_locks_exclude_real_threads(void **state)
     assert_no_findings();
 }
 
+/* ---- cancel racing completion ------------------------------------------------------------- */
+
+static KSPIN_LOCK race_lock;
+static PIRP race_queued;
+static volatile LONG race_completions;
+
+static NTSTATUS NTAPI race_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    (void)DeviceObject;
+    (void)Irp;
+    (void)Context;
+    InterlockedIncrement(&race_completions);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static VOID NTAPI race_cancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    KIRQL old;
+    KeAcquireSpinLock(&race_lock, &old);
+    if (race_queued == Irp)
+        race_queued = NULL;
+    KeReleaseSpinLock(&race_lock, old);
+    Irp->IoStatus.Status = STATUS_CANCELLED;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
+
+static VOID NTAPI race_completer(PVOID Context)
+{
+    (void)Context;
+    KIRQL old;
+    KeAcquireSpinLock(&race_lock, &old);
+    PIRP irp = race_queued;
+    race_queued = NULL;
+    KeReleaseSpinLock(&race_lock, old);
+    /* Whoever clears the cancel routine owns the completion. */
+    if (irp != NULL && IoSetCancelRoutine(irp, NULL) != NULL) {
+        irp->IoStatus.Status = STATUS_SUCCESS;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+    }
+}
+
+static VOID NTAPI race_canceller(PVOID Context)
+{
+    IoCancelIrp((PIRP)Context);
+}
+
+static void cancel_racing_completion_completes_exactly_once(void **state)
+{
+    (void)state;
+    KeInitializeSpinLock(&race_lock);
+    for (int round = 0; round < 200; round++) {
+        race_completions = 0;
+        PIRP irp = IoAllocateIrp(1, FALSE);
+        IoSetCompletionRoutine(irp, race_done, NULL, TRUE, TRUE, TRUE);
+        IoSetNextIrpStackLocation(irp);
+        IoMarkIrpPending(irp);
+        IoSetCancelRoutine(irp, race_cancel);
+        race_queued = irp;
+        HANDLE a, b;
+        assert_status(STATUS_SUCCESS, PsCreateSystemThread(&a, THREAD_ALL_ACCESS, NULL, NULL, NULL, race_canceller, irp));
+        assert_status(STATUS_SUCCESS, PsCreateSystemThread(&b, THREAD_ALL_ACCESS, NULL, NULL, NULL, race_completer, NULL));
+        ZwWaitForSingleObject(a, FALSE, NULL);
+        ZwWaitForSingleObject(b, FALSE, NULL);
+        ZwClose(a);
+        ZwClose(b);
+        assert_int_equal(race_completions, 1);
+        IoFreeIrp(irp);
+    }
+    assert_no_findings();
+}
+
 static void mode_cannot_change_while_threads_run(void **state)
 {
     (void)state;
@@ -156,6 +229,7 @@ int main(void)
         th_test(system_threads_run_concurrently),
         th_test(work_items_run_on_workers),
         th_test(spin_locks_exclude_real_threads),
+        th_test(cancel_racing_completion_completes_exactly_once),
         th_test(mode_cannot_change_while_threads_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

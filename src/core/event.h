@@ -35,7 +35,9 @@ typedef enum ev_kind {
     EV_WORK_ITEM,               /* a work item is about to run */
     EV_THREAD_CREATED,
     EV_THREAD_EXITED,
-    EV_IRP_CANCEL               /* IoCancelIrp; status SUCCESS if a cancel routine ran */
+    EV_IRP_CANCEL,              /* IoCancelIrp; status SUCCESS if a cancel routine ran */
+    EV_IRP_MARK_PENDING,        /* a dispatch routine returned STATUS_PENDING (having marked the IRP) */
+    EV_START_IO                 /* a StartIo routine is about to run */
 } ev_kind;
 
 typedef struct ev_record {

@@ -15,7 +15,7 @@ static void io_check_pending(PIRP irp, io_irp_header *header, int index, NTSTATU
     if (index < 0 || index >= 64)
         return;
     uint64_t bit = (uint64_t)1 << index;
-    BOOLEAN walked = (header->marked & bit) != 0 || header->state != IO_IRP_IN_FLIGHT ||
+    BOOLEAN walked = (header->marked & bit) != 0 || IO_IRP_STATE(header) != IO_IRP_IN_FLIGHT ||
                      irp->CurrentLocation > index + 1;
     BOOLEAN marked = (header->marked & bit) != 0 ||
                      (!walked && (((PIO_STACK_LOCATION)(irp + 1))[index].Control & SL_PENDING_RETURNED) != 0);
@@ -70,7 +70,7 @@ WDMEMU_API PIO_STACK_LOCATION NTAPI WdmemuNoNextStackLocation(PIRP Irp)
 NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     io_irp_header *header = io_irp_header_of(Irp);
-    if (header != NULL && header->state == IO_IRP_FREED) {
+    if (header != NULL && IO_IRP_STATE(header) == IO_IRP_FREED) {
         rp_finding("CALL_DRIVER_BAD_IRP", STATUS_INVALID_PARAMETER, NULL, NULL,
                    "IoCallDriver with IRP %u, which was already freed (Driver Verifier 0xC9/0x03)",
                    (unsigned)header->id);
@@ -91,7 +91,7 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
         io_report_exhausted(Irp, DeviceObject);
         return STATUS_INVALID_PARAMETER;
     }
-    if (Irp->CancelRoutine != NULL) {
+    if (__atomic_load_n(&Irp->CancelRoutine, __ATOMIC_ACQUIRE) != NULL) {
         char name[96];
         rp_finding("CALL_DRIVER_WITH_CANCEL_ROUTINE", STATUS_SUCCESS, NULL,
                    io_device_display(DeviceObject, name, sizeof(name)),
@@ -101,7 +101,7 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
     PIO_STACK_LOCATION stack = --Irp->Tail.Overlay.CurrentStackLocation;
     int index = Irp->CurrentLocation - 1;
     if (header != NULL) {
-        header->state = IO_IRP_IN_FLIGHT;
+        IO_IRP_SET_STATE(header, IO_IRP_IN_FLIGHT);
         if (index >= 0 && index < 64) {
             header->marked &= ~((uint64_t)1 << index);
             header->pending_unmarked &= ~((uint64_t)1 << index);
@@ -149,6 +149,11 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
     }
     if (header != NULL)
         io_check_pending(Irp, header, index, status, DeviceObject);
+    if (status == STATUS_PENDING && PLAT_UNLIKELY(ev_observers_active)) {
+        ev_record marked = {.kind = EV_IRP_MARK_PENDING, .driver = driver, .device = DeviceObject, .irp = Irp,
+                            .major = major};
+        ev_emit(&marked);
+    }
     ev_record done = {.kind = EV_IRP_DISPATCH_RETURNED, .driver = driver, .device = DeviceObject, .irp = Irp,
                       .major = major, .status = status};
     ev_emit(&done);

@@ -21,7 +21,7 @@ NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql)
 NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
 {
     io_irp_header *early = io_irp_header_of(Irp);
-    if (early != NULL && early->state == IO_IRP_FREED) {
+    if (early != NULL && IO_IRP_STATE(early) == IO_IRP_FREED) {
         rp_finding("CANCEL_STATE_IN_COMPLETED_IRP", STATUS_CANCELLED, NULL, NULL,
                    "IoCancelIrp(IRP %u): the IRP was already completed and freed", (unsigned)early->id);
         return FALSE;
@@ -32,8 +32,7 @@ NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
         return FALSE;
     }
     io_irp_header *header = io_irp_header_of(Irp);
-    if (Irp->CurrentLocation > Irp->StackCount + 1 ||
-        (header != NULL && (header->state == IO_IRP_COMPLETED || header->state == IO_IRP_FREED))) {
+    if (header != NULL && (IO_IRP_STATE(header) == IO_IRP_COMPLETED || IO_IRP_STATE(header) == IO_IRP_FREED)) {
         rp_finding("CANCEL_STATE_IN_COMPLETED_IRP", STATUS_CANCELLED, NULL, NULL,
                    "IoCancelIrp(IRP %p): the IRP has already been completed", (void *)Irp);
         return FALSE;

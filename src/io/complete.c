@@ -33,10 +33,10 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
     (void)PriorityBoost;
     io_irp_header *header = io_irp_header_of(Irp);
-    if (header != NULL && (header->state == IO_IRP_FREED || header->state == IO_IRP_COMPLETED)) {
+    if (header != NULL && (IO_IRP_STATE(header) == IO_IRP_FREED || IO_IRP_STATE(header) == IO_IRP_COMPLETED)) {
         rp_finding("MULTIPLE_IRP_COMPLETE_REQUESTS", STATUS_INVALID_PARAMETER, NULL, NULL,
                    "IoCompleteRequest on IRP %u, which was already completed%s", (unsigned)header->id,
-                   header->state == IO_IRP_FREED ? " and freed" : "");
+                   IO_IRP_STATE(header) == IO_IRP_FREED ? " and freed" : "");
         return;
     }
     if (Irp == NULL || Irp->Type != IO_TYPE_IRP) {
@@ -53,7 +53,7 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
         io_report_irp("COMPLETE_WITH_PENDING", Irp->IoStatus.Status, Irp,
                       "completed with IoStatus.Status STATUS_PENDING (Driver Verifier 0xC9/0x06)");
     }
-    if (Irp->CancelRoutine != NULL) {
+    if (__atomic_load_n(&Irp->CancelRoutine, __ATOMIC_ACQUIRE) != NULL) {
         io_report_irp("COMPLETE_WITH_CANCEL_ROUTINE", Irp->IoStatus.Status, Irp,
                       "completed with its cancel routine still set (Driver Verifier 0xC9/0x07)");
     }
@@ -118,7 +118,7 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
             if (result == STATUS_MORE_PROCESSING_REQUIRED) {
                 /* The IRP belongs to the routine's driver again (it completes or frees it later). */
                 if (header != NULL)
-                    header->state = IO_IRP_IDLE;
+                    IO_IRP_SET_STATE(header, IO_IRP_IDLE);
                 return;
             }
         } else if (Irp->CurrentLocation <= Irp->StackCount && Irp->PendingReturned) {
@@ -129,7 +129,7 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
     ev_record fin = {.kind = EV_IRP_FINAL, .irp = Irp, .status = Irp->IoStatus.Status};
     ev_emit(&fin);
     if (header != NULL)
-        header->state = IO_IRP_COMPLETED;
+        IO_IRP_SET_STATE(header, IO_IRP_COMPLETED);
     if (header != NULL && header->final != NULL) {
         header->final(Irp, header->final_context);
         return;

@@ -220,6 +220,7 @@ static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_l
         rp_error(call.status, "DriverEntry of %s failed with %s; the driver is unloaded", driver->display,
                  rp_status(call.status, st));
         io_driver_reclaim(driver, "after its DriverEntry failed");
+        io_irp_reclaim_driver(object, driver->display, "after its DriverEntry failed");
         ex_pool_reclaim_driver(object, driver->display, "after its DriverEntry failed");
         io_free_driver(driver);
         return call.status;
@@ -325,6 +326,7 @@ WDMEMU_API NTSTATUS wdmemu_driver_unload(wdmemu_driver *handle)
     io_guarded(object, "DriverUnload", io_run_unload, object, &code);
     /* Devices first: freeing a device frees pool it owns (its IO_TIMER). */
     size_t leftovers = io_driver_reclaim(driver, "after DriverUnload");
+    leftovers += io_irp_reclaim_driver(object, driver->display, "after DriverUnload");
     leftovers += ex_pool_reclaim_driver(object, driver->display, "after DriverUnload");
     driver->unloaded = TRUE;
     ev_record gone = {.kind = EV_DRIVER_UNLOADED, .driver = object};
@@ -378,6 +380,7 @@ static void io_force_unload_all(void)
                    "%s was still loaded at shutdown; its objects are freed without calling DriverUnload",
                    driver->display);
         io_driver_reclaim(driver, "at shutdown");
+        io_irp_reclaim_driver(&driver->object, driver->display, "at shutdown");
         ex_pool_reclaim_driver(&driver->object, driver->display, "at shutdown");
         driver->unloaded = TRUE;
         io_free_driver(driver);

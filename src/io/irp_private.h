@@ -34,7 +34,13 @@ typedef struct io_irp_header {
     void *final_context;
     PVOID user_output;        /* buffered output to copy back at the final stage */
     ULONG user_output_length;
+    PDRIVER_OBJECT owner;     /* the driver that allocated it (NULL: host or I/O manager) */
+    struct io_irp_header *prev, *next; /* live IRPs */
 } io_irp_header;
+
+/* The state is read by IoCancelIrp while another thread may be completing the IRP. */
+#define IO_IRP_STATE(h) ((io_irp_state)__atomic_load_n(&(h)->state, __ATOMIC_ACQUIRE))
+#define IO_IRP_SET_STATE(h, s) __atomic_store_n(&(h)->state, (uint8_t)(s), __ATOMIC_RELEASE)
 
 /* The header of an IRP from IoAllocateIrp, or NULL for any other IRP. */
 io_irp_header *io_irp_header_of(PIRP irp);
@@ -42,7 +48,10 @@ io_irp_header *io_irp_header_of(PIRP irp);
 /* The final stage of IRPs built by IoBuild*Request and IoMakeAssociatedIrp (build.c). */
 void io_build_final(PIRP irp, io_irp_header *header);
 
-/* Quarantine of freed IRPs, emptied at wdmemu_shutdown. */
+/* Quarantine of freed IRPs and the live list, emptied at wdmemu_shutdown. */
 void io_irp_shutdown(void);
+
+/* Reports every IRP the driver allocated and never freed (LEAKED_IRP); returns how many. */
+size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const char *when);
 
 #endif /* WDMEMU_IO_IRP_PRIVATE_H */

@@ -36,6 +36,7 @@
 
 #include <uthash.h>
 
+#include "core/event.h"
 #include "core/report.h"
 #include "io/io.h"
 #include "ke/ke.h"
@@ -177,6 +178,8 @@ static void io_sio_call(PDEVICE_OBJECT device, PIRP irp)
     KIRQL irql = self->irql;
     LONG locks = self->spin_locks_held;
     PDRIVER_OBJECT previous = ke_enter_driver(driver);
+    ev_record ev = {.kind = EV_START_IO, .driver = driver, .device = device, .irp = irp};
+    ev_emit(&ev);
     driver->DriverStartIo(device, irp);
     ke_leave_driver(previous);
     if (self->irql != irql || self->spin_locks_held != locks) {
