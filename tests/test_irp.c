@@ -27,6 +27,7 @@ typedef struct seen {
     NTSTATUS status;
 } seen;
 static seen upper_seen, creator_seen;
+static NTSTATUS upper_replaces_status; /* when nonzero, upper_async_done sets this status */
 
 static VOID NTAPI lower_complete_dpc(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
 {
@@ -93,6 +94,8 @@ static NTSTATUS NTAPI upper_async_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PV
     upper_seen.location = Irp->CurrentLocation;
     upper_seen.device = DeviceObject;
     upper_seen.status = Irp->IoStatus.Status;
+    if (upper_replaces_status != 0)
+        Irp->IoStatus.Status = upper_replaces_status;
     if (Irp->PendingReturned && upper_mode != UPPER_ASYNC_FORGETS_MARK)
         IoMarkIrpPending(Irp);
     return STATUS_CONTINUE_COMPLETION;
@@ -166,6 +169,7 @@ static int irp_setup(void **state)
     upper_mode = UPPER_SKIP;
     lower_status = STATUS_SUCCESS;
     lower_information = 0;
+    upper_replaces_status = 0;
     memset(&upper_seen, 0, sizeof(upper_seen));
     memset(&creator_seen, 0, sizeof(creator_seen));
     if (!NT_SUCCESS(wdmemu_driver_load_entry(lower_entry, "irplower", &lower_handle)))
@@ -361,6 +365,67 @@ static void status_is_re_evaluated_at_every_level(void **state)
     assert_int_equal(creator_seen.calls, 0);
     /* The walk ran to the top with no owner: reported, and the IRP freed by wdmemu. */
     assert_non_null(ts_finding("IRP_COMPLETED_WITHOUT_OWNER"));
+}
+
+/* Completion bookkeeping as Windows leaves it: the first level that sees a failure is flagged
+ * SL_ERROR_RETURNED and the bottom location keeps the error in Argument4; finished locations
+ * lose their minor code, flags, first three parameter words and file object, but keep their
+ * completion routine. */
+static void failed_levels_are_flagged_and_locations_cleared(void **state)
+{
+    (void)state;
+    upper_mode = UPPER_ASYNC_FORWARD;
+    lower_status = STATUS_DEVICE_NOT_READY;
+    PIRP irp = IoAllocateIrp(upper_device->StackSize, FALSE);
+    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+    next->MajorFunction = IRP_MJ_DEVICE_CONTROL;
+    next->MinorFunction = 7;
+    next->Parameters.DeviceIoControl.OutputBufferLength = 16;
+    next->Parameters.DeviceIoControl.IoControlCode = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_NEITHER, FILE_ANY_ACCESS);
+    IoSetCompletionRoutine(irp, creator_done, NULL, TRUE, TRUE, TRUE);
+    assert_status(STATUS_DEVICE_NOT_READY, IoCallDriver(upper_device, irp));
+    assert_int_equal(creator_seen.calls, 1);
+    PIO_STACK_LOCATION bottom = (PIO_STACK_LOCATION)(irp + 1);
+    PIO_STACK_LOCATION top = bottom + 1;
+    assert_int_equal(bottom->Control, SL_ERROR_RETURNED);
+    assert_int_equal((NTSTATUS)(ULONG)(ULONG_PTR)bottom->Parameters.Others.Argument4, STATUS_DEVICE_NOT_READY);
+    assert_int_equal(top->Control, 0);
+    assert_int_equal(top->MinorFunction, 0);
+    assert_int_equal(top->MajorFunction, IRP_MJ_DEVICE_CONTROL);
+    assert_null(top->Parameters.Others.Argument1);
+    assert_null(top->Parameters.Others.Argument3);
+    assert_ptr_equal(top->CompletionRoutine, creator_done);
+    assert_ptr_equal(bottom->CompletionRoutine, upper_async_done);
+    IoFreeIrp(irp);
+
+    /* A different error set by a completion routine flags the level above it too, and the
+     * bottom location records the newer error. */
+    memset(&creator_seen, 0, sizeof(creator_seen));
+    upper_replaces_status = STATUS_IO_DEVICE_ERROR;
+    irp = IoAllocateIrp(upper_device->StackSize, FALSE);
+    IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_FLUSH_BUFFERS;
+    IoSetCompletionRoutine(irp, creator_done, NULL, TRUE, TRUE, TRUE);
+    assert_status(STATUS_DEVICE_NOT_READY, IoCallDriver(upper_device, irp));
+    assert_status(STATUS_IO_DEVICE_ERROR, creator_seen.status);
+    bottom = (PIO_STACK_LOCATION)(irp + 1);
+    assert_int_equal(bottom->Control, SL_ERROR_RETURNED);
+    assert_int_equal(bottom[1].Control, SL_ERROR_RETURNED);
+    assert_int_equal((NTSTATUS)(ULONG)(ULONG_PTR)bottom->Parameters.Others.Argument4, STATUS_IO_DEVICE_ERROR);
+    IoFreeIrp(irp);
+    upper_replaces_status = 0;
+
+    /* A successful request leaves no error bookkeeping. */
+    memset(&creator_seen, 0, sizeof(creator_seen));
+    lower_status = STATUS_SUCCESS;
+    irp = IoAllocateIrp(upper_device->StackSize, FALSE);
+    IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_FLUSH_BUFFERS;
+    IoSetCompletionRoutine(irp, creator_done, NULL, TRUE, TRUE, TRUE);
+    assert_status(STATUS_SUCCESS, IoCallDriver(upper_device, irp));
+    bottom = (PIO_STACK_LOCATION)(irp + 1);
+    assert_int_equal(bottom->Control, 0);
+    assert_null(bottom->Parameters.Others.Argument4);
+    IoFreeIrp(irp);
+    assert_no_findings();
 }
 
 static void pending_returned_without_mark_is_reported(void **state)
@@ -610,6 +675,7 @@ int main(void)
         irp_test(asynchronous_forwarding_re_marks_pending),
         irp_test(completion_routine_that_forgets_to_re_mark_is_reported),
         irp_test(status_is_re_evaluated_at_every_level),
+        irp_test(failed_levels_are_flagged_and_locations_cleared),
         irp_test(pending_returned_without_mark_is_reported),
         irp_test(marking_pending_but_returning_success_is_reported),
         irp_test(completing_twice_and_late_cancel_are_reported),

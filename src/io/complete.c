@@ -62,6 +62,10 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
     ev_emit(&ev);
 
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    PIO_STACK_LOCATION bottom = (PIO_STACK_LOCATION)(Irp + 1);
+    NTSTATUS error_code = (Irp->StackCount > 0 && (bottom->Control & SL_ERROR_RETURNED))
+                              ? (NTSTATUS)(ULONG)(ULONG_PTR)bottom->Parameters.Others.Argument4
+                              : STATUS_SUCCESS;
     for (Irp->CurrentLocation++, Irp->Tail.Overlay.CurrentStackLocation++; Irp->CurrentLocation <= Irp->StackCount + 1;
          stack++, Irp->CurrentLocation++, Irp->Tail.Overlay.CurrentStackLocation++) {
         Irp->PendingReturned = (BOOLEAN)(stack->Control & SL_PENDING_RETURNED);
@@ -90,14 +94,24 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
                        (Irp->Cancel && (stack->Control & SL_INVOKE_ON_CANCEL));
         PIO_COMPLETION_ROUTINE routine = stack->CompletionRoutine;
         PVOID context = stack->Context;
-        /* Clear the finished location: lower drivers' parameters do not leak upward. */
+        /* A level that sees a new failure status is flagged SL_ERROR_RETURNED, and the bottom
+         * location records the latest error in Argument4 (as Windows does). */
+        if (!NT_SUCCESS(status) && status != error_code) {
+            error_code = status;
+            stack->Control |= SL_ERROR_RETURNED;
+            bottom->Parameters.Others.Argument4 = (PVOID)(ULONG_PTR)(ULONG)status;
+            bottom->Control |= SL_ERROR_RETURNED;
+        }
+        /* Clear the finished location as Windows does: minor code, flags, the first three
+         * parameter words and the file object; Argument4, the completion routine and its
+         * context stay. */
         stack->MinorFunction = 0;
         stack->Flags = 0;
-        stack->Control = 0;
-        memset(&stack->Parameters, 0, sizeof(stack->Parameters));
+        stack->Control &= SL_ERROR_RETURNED;
+        stack->Parameters.Others.Argument1 = NULL;
+        stack->Parameters.Others.Argument2 = NULL;
+        stack->Parameters.Others.Argument3 = NULL;
         stack->FileObject = NULL;
-        stack->CompletionRoutine = NULL;
-        stack->Context = NULL;
         if (call && routine != NULL) {
             /* The routine runs with the device of the level that registered it: the location
              * above, or NULL at the top for the IRP's creator. */
