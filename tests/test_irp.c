@@ -238,6 +238,39 @@ static void allocated_irp_has_windows_layout(void **state)
     assert_no_findings();
 }
 
+/* IRPs leave the quarantine for a free list and come back looking newly allocated: no stale
+ * stack locations, flags, cancel state or pending marks from their previous life. */
+static void recycled_irps_are_as_new(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 300; round++) {
+        PIRP irp = IoAllocateIrp(2, FALSE);
+        assert_non_null(irp);
+        assert_int_equal(irp->Type, IO_TYPE_IRP);
+        assert_int_equal(irp->CurrentLocation, 3);
+        assert_int_equal(irp->AllocationFlags, IRP_ALLOCATED_FIXED_SIZE);
+        assert_false(irp->Cancel);
+        assert_false(irp->PendingReturned);
+        assert_null(irp->CancelRoutine);
+        assert_null(irp->MdlAddress);
+        PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+        assert_int_equal(next->MajorFunction, 0);
+        assert_int_equal(next->Control, 0);
+        assert_null(next->CompletionRoutine);
+        assert_null(next->Parameters.Others.Argument1);
+        /* Leave traces for the next life of this block. */
+        next->MajorFunction = IRP_MJ_DEVICE_CONTROL;
+        next->Parameters.Others.Argument1 = irp;
+        next->Control = SL_PENDING_RETURNED;
+        IoSetCompletionRoutine(irp, creator_done, NULL, TRUE, TRUE, TRUE);
+        irp->Cancel = TRUE;
+        irp->PendingReturned = TRUE;
+        irp->IoStatus.Status = STATUS_CANCELLED;
+        IoFreeIrp(irp);
+    }
+    assert_no_findings();
+}
+
 static void copy_to_next_copies_parameters_but_not_completion(void **state)
 {
     (void)state;
@@ -668,6 +701,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         irp_test(allocated_irp_has_windows_layout),
+        irp_test(recycled_irps_are_as_new),
         irp_test(copy_to_next_copies_parameters_but_not_completion),
         irp_test(skip_forwarding_completes_synchronously),
         irp_test(skip_forwarding_with_a_pending_lower_driver),

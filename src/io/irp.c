@@ -1,27 +1,82 @@
 /* io/irp.c: IRP memory: IoAllocateIrp, IoInitializeIrp, IoReuseIrp, IoFreeIrp, with the field
  * values Windows sets (Type, Size, StackCount, CurrentLocation = StackCount + 1, the current
  * stack location one past the last one, AllocationFlags), the state kept in the hidden header,
- * and the quarantine that lets late use of a freed IRP be reported. */
+ * the quarantine that lets late use of a freed IRP be reported, and the per-stack-size free
+ * lists that IRPs leaving the quarantine go back to (the I/O manager's IRP lookaside lists). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/report.h"
 #include "io/irp_private.h"
 #include "ke/ke.h"
+#include "platform/platform.h"
 
 #define IO_IRP_HEADER_SIZE ((sizeof(io_irp_header) + 15) & ~(size_t)15)
 #define IO_QUARANTINE 128
+#define IO_FREE_MAX_STACK 16 /* IRPs with more stack locations are not recycled */
+#define IO_FREE_MAX_DEPTH 256
 
-static volatile LONG io_irp_next_id;
+/* Under AddressSanitizer freed IRPs go back to the C heap, so that ASan reports a driver that
+ * touches one long after freeing it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define IO_IRP_RECYCLE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IO_IRP_RECYCLE 0
+#endif
+#endif
+#ifndef IO_IRP_RECYCLE
+#define IO_IRP_RECYCLE 1
+#endif
+
+/* Everything below is guarded by io_irp_lock: held for a few instructions only. */
+static plat_spinlock io_irp_lock;
+static uint32_t io_irp_next_id;
 static io_irp_header *io_live;
 static io_irp_header *io_quarantine[IO_QUARANTINE];
 static size_t io_quarantine_next;
-static uv_mutex_t io_quarantine_lock;
-static uv_once_t io_quarantine_once = UV_ONCE_INIT;
+static io_irp_header *io_free[IO_FREE_MAX_STACK + 1];
+static unsigned io_free_depth[IO_FREE_MAX_STACK + 1];
 
-static void io_quarantine_init(void)
+/* Links a block into the live list and numbers it (lock held). */
+static void io_irp_link_live(io_irp_header *header)
 {
-    uv_mutex_init(&io_quarantine_lock);
+    header->id = ++io_irp_next_id;
+    header->prev = NULL;
+    header->next = io_live;
+    if (io_live != NULL)
+        io_live->prev = header;
+    io_live = header;
+}
+
+/* Takes a block for an IRP with stack_size locations from its free list or the heap, with a
+ * zeroed, numbered header, on the live list. One lock round trip on the common path. */
+static io_irp_header *io_irp_take(unsigned stack_size, USHORT size)
+{
+    io_irp_header *header = NULL;
+    if (stack_size <= IO_FREE_MAX_STACK) {
+        plat_spin_lock(&io_irp_lock);
+        header = io_free[stack_size];
+        if (header != NULL) {
+            io_free[stack_size] = header->next;
+            io_free_depth[stack_size]--;
+            io_irp_header saved = {.magic = IO_IRP_MAGIC, .stack_size = (uint16_t)stack_size};
+            *header = saved;
+            io_irp_link_live(header);
+        }
+        plat_spin_unlock(&io_irp_lock);
+        if (header != NULL)
+            return header;
+    }
+    header = calloc(1, IO_IRP_HEADER_SIZE + size);
+    if (header == NULL)
+        return NULL;
+    header->magic = IO_IRP_MAGIC;
+    header->stack_size = (uint16_t)stack_size;
+    plat_spin_lock(&io_irp_lock);
+    io_irp_link_live(header);
+    plat_spin_unlock(&io_irp_lock);
+    return header;
 }
 
 io_irp_header *io_irp_header_of(PIRP irp)
@@ -68,23 +123,13 @@ NTKERNELAPI PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
         return NULL;
     }
     USHORT size = IoSizeOfIrp(StackSize);
-    char *block = calloc(1, IO_IRP_HEADER_SIZE + size);
-    if (block == NULL)
+    io_irp_header *header = io_irp_take((unsigned)StackSize, size);
+    if (header == NULL)
         return NULL;
-    io_irp_header *header = (io_irp_header *)block;
-    PIRP irp = (PIRP)(block + IO_IRP_HEADER_SIZE);
+    PIRP irp = (PIRP)((char *)header + IO_IRP_HEADER_SIZE);
+    irp->AllocationFlags = 0; /* a recycled block: not an allocated IRP until initialized */
     IoInitializeIrp(irp, size, StackSize);
-    header->magic = IO_IRP_MAGIC;
-    header->id = (uint32_t)InterlockedIncrement(&io_irp_next_id);
-    io_irp_reset_header(header);
     header->owner = ke_current_driver();
-    uv_once(&io_quarantine_once, io_quarantine_init);
-    uv_mutex_lock(&io_quarantine_lock);
-    header->next = io_live;
-    if (io_live != NULL)
-        io_live->prev = header;
-    io_live = header;
-    uv_mutex_unlock(&io_quarantine_lock);
     irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE;
     if (ChargeQuota)
         irp->AllocationFlags |= IRP_LOOKASIDE_ALLOCATION;
@@ -142,8 +187,7 @@ NTKERNELAPI VOID NTAPI IoFreeIrp(PIRP Irp)
     }
     IO_IRP_SET_STATE(header, IO_IRP_FREED);
     Irp->Type = 0;
-    uv_once(&io_quarantine_once, io_quarantine_init);
-    uv_mutex_lock(&io_quarantine_lock);
+    plat_spin_lock(&io_irp_lock);
     if (header->prev != NULL)
         header->prev->next = header->next;
     else if (io_live == header)
@@ -151,26 +195,33 @@ NTKERNELAPI VOID NTAPI IoFreeIrp(PIRP Irp)
     if (header->next != NULL)
         header->next->prev = header->prev;
     header->prev = header->next = NULL;
+    /* The oldest quarantined block leaves: to its free list, or back to the heap. */
     io_irp_header *evicted = io_quarantine[io_quarantine_next];
     io_quarantine[io_quarantine_next] = header;
     io_quarantine_next = (io_quarantine_next + 1) % IO_QUARANTINE;
-    uv_mutex_unlock(&io_quarantine_lock);
     if (evicted != NULL) {
         evicted->magic = 0;
-        free(evicted);
+        unsigned stack_size = evicted->stack_size;
+        if (IO_IRP_RECYCLE && stack_size <= IO_FREE_MAX_STACK && io_free_depth[stack_size] < IO_FREE_MAX_DEPTH) {
+            evicted->next = io_free[stack_size];
+            io_free[stack_size] = evicted;
+            io_free_depth[stack_size]++;
+            evicted = NULL;
+        }
     }
+    plat_spin_unlock(&io_irp_lock);
+    free(evicted);
 }
 
 size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const char *when)
 {
     size_t leaked = 0;
-    uv_once(&io_quarantine_once, io_quarantine_init);
     for (;;) {
-        uv_mutex_lock(&io_quarantine_lock);
+        plat_spin_lock(&io_irp_lock);
         io_irp_header *h = io_live;
         while (h != NULL && h->owner != driver)
             h = h->next;
-        uv_mutex_unlock(&io_quarantine_lock);
+        plat_spin_unlock(&io_irp_lock);
         if (h == NULL)
             return leaked;
         PIRP irp = (PIRP)((char *)h + IO_IRP_HEADER_SIZE);
@@ -188,8 +239,7 @@ size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const c
 
 void io_irp_shutdown(void)
 {
-    uv_once(&io_quarantine_once, io_quarantine_init);
-    uv_mutex_lock(&io_quarantine_lock);
+    plat_spin_lock(&io_irp_lock);
     while (io_live != NULL) {
         io_irp_header *next = io_live->next;
         io_live->magic = 0;
@@ -203,7 +253,15 @@ void io_irp_shutdown(void)
             io_quarantine[i] = NULL;
         }
     }
+    for (size_t i = 0; i <= IO_FREE_MAX_STACK; i++) {
+        while (io_free[i] != NULL) {
+            io_irp_header *next = io_free[i]->next;
+            free(io_free[i]);
+            io_free[i] = next;
+        }
+        io_free_depth[i] = 0;
+    }
     io_quarantine_next = 0;
     io_irp_next_id = 0;
-    uv_mutex_unlock(&io_quarantine_lock);
+    plat_spin_unlock(&io_irp_lock);
 }

@@ -1,7 +1,7 @@
 /* io/irp_private.h: the hidden header in front of every IRP that IoAllocateIrp hands out: its
  * state (idle, in flight, completed, freed), which stack locations the driver marked pending,
  * who owns the final stage, and how it was built.  Freed IRPs stay in a small quarantine for a
- * while so that a late IoCompleteRequest, IoCancelIrp or IoCallDriver on one is reported
+ * while (then go to a free list) so that a late IoCompleteRequest, IoCancelIrp or IoCallDriver on one is reported
  * precisely.  IRPs a driver lays out itself with IoInitializeIrp have no header. */
 #ifndef WDMEMU_IO_IRP_PRIVATE_H
 #define WDMEMU_IO_IRP_PRIVATE_H
@@ -25,7 +25,7 @@ typedef struct io_irp_header {
     uint32_t magic;
     uint8_t state;            /* io_irp_state */
     uint8_t builder;          /* io_irp_builder */
-    uint16_t reserved;
+    uint16_t stack_size;      /* the block holds this many stack locations */
     uint32_t id;              /* 1, 2, ... since wdmemu_init: stable names for reports */
     uint32_t reserved2;
     uint64_t marked;          /* bit i: location i had SL_PENDING_RETURNED when the walk left it */

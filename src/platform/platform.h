@@ -27,6 +27,30 @@
 /* Environment lookup that works the same on every platform (NULL if unset or empty). */
 const char *plat_getenv(const char *name);
 
+/* Gives the processor to another ready thread (used by short spin locks that lost a race). */
+void plat_yield(void);
+
+/* A spin lock for critical sections of a few instructions that must not cost a system call
+ * (the IRP free lists). */
+typedef struct plat_spinlock {
+    int word;
+} plat_spinlock;
+
+static inline void plat_spin_lock(plat_spinlock *lock)
+{
+    for (unsigned spins = 0; __atomic_exchange_n(&lock->word, 1, __ATOMIC_ACQUIRE) != 0;) {
+        while (__atomic_load_n(&lock->word, __ATOMIC_RELAXED) != 0) {
+            if (++spins % 64 == 0)
+                plat_yield();
+        }
+    }
+}
+
+static inline void plat_spin_unlock(plat_spinlock *lock)
+{
+    __atomic_store_n(&lock->word, 0, __ATOMIC_RELEASE);
+}
+
 /* ---- hardware faults (platform/fault.c) -----------------------------------------------------
  * A real bad pointer (SIGSEGV or SIGBUS on POSIX systems) on a thread that has armed fault
  * catching is described as a plat_fault and handed to a catcher, which runs inside the signal
