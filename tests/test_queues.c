@@ -6,6 +6,8 @@
  * system thread's reference, STATUS_DELETE_PENDING) and the misuse findings of all four. */
 #include "test_support.h"
 
+#include "core/event.h"
+
 /* ---- a driver with a StartIo routine, linked into the test -------------------------------- */
 
 enum { QT_HOLD, QT_COMPLETE_AND_NEXT, QT_CHECK_CANCEL };
@@ -1021,6 +1023,104 @@ static void csq_misuse_is_reported(void **state)
     IoFreeIrp(irp);
 }
 
+/* ---- queue events ------------------------------------------------------------------------------ */
+
+typedef struct qe_entry {
+    ev_kind kind;
+    PIRP irp;
+    const void *queue;
+    NTSTATUS status;
+    const char *text;
+} qe_entry;
+
+static qe_entry qe_log[32];
+static int qe_count;
+
+static void qe_record(const ev_record *record, void *context)
+{
+    (void)context;
+    if (record->kind != EV_DEVICE_QUEUE_INSERT && record->kind != EV_DEVICE_QUEUE_REMOVE &&
+        record->kind != EV_IRP_QUEUED && record->kind != EV_IRP_DEQUEUED && record->kind != EV_START_IO &&
+        record->kind != EV_IRP_CANCEL)
+        return;
+    if (qe_count < 32)
+        qe_log[qe_count] = (qe_entry){record->kind, record->irp, record->queue, record->status, record->text};
+    qe_count++;
+}
+
+static void qe_expect(int at, ev_kind kind, PIRP irp, const void *queue, NTSTATUS status, const char *text)
+{
+    assert_true(at < qe_count);
+    assert_int_equal(qe_log[at].kind, kind);
+    assert_ptr_equal(qe_log[at].irp, irp);
+    assert_ptr_equal(qe_log[at].queue, queue);
+    assert_status(status, qe_log[at].status);
+    if (text != NULL)
+        assert_string_equal(qe_log[at].text, text);
+}
+
+static void queue_operations_are_engine_events(void **state)
+{
+    (void)state;
+    qe_count = 0;
+    int id = ev_subscribe(qe_record, NULL);
+    assert_true(id >= 0);
+
+    /* StartIo: the first packet starts, the second is queued, cancelled and removed by the
+     * driver's cancel routine; the third is queued and started next. */
+    PDEVICE_OBJECT device = qt_device();
+    PKDEVICE_QUEUE dq = &device->DeviceQueue;
+    qt_done done[3];
+    PIRP irps[3];
+    for (int i = 0; i < 3; i++) {
+        irps[i] = qt_irp(device, &done[i]);
+        IoStartPacket(device, irps[i], NULL, qt_cancel);
+    }
+    assert_true(IoCancelIrp(irps[1]));
+    qt_finish_current(device, TRUE);
+    qt_finish_current(device, TRUE);
+    int at = 0;
+    qe_expect(at++, EV_START_IO, irps[0], NULL, STATUS_SUCCESS, NULL);
+    qe_expect(at++, EV_DEVICE_QUEUE_INSERT, NULL, dq, STATUS_SUCCESS, "KeInsertDeviceQueue");
+    qe_expect(at++, EV_IRP_QUEUED, irps[1], dq, STATUS_SUCCESS, "IoStartPacket");
+    qe_expect(at++, EV_DEVICE_QUEUE_INSERT, NULL, dq, STATUS_SUCCESS, "KeInsertDeviceQueue");
+    qe_expect(at++, EV_IRP_QUEUED, irps[2], dq, STATUS_SUCCESS, "IoStartPacket");
+    assert_int_equal(qe_log[at].kind, EV_IRP_CANCEL);
+    assert_ptr_equal(qe_log[at++].irp, irps[1]);
+    /* the cancel routine's removal */
+    qe_expect(at++, EV_DEVICE_QUEUE_REMOVE, NULL, dq, STATUS_SUCCESS, "KeRemoveEntryDeviceQueue");
+    qe_expect(at++, EV_DEVICE_QUEUE_REMOVE, NULL, dq, STATUS_SUCCESS, "KeRemoveDeviceQueue");
+    qe_expect(at++, EV_IRP_DEQUEUED, irps[2], dq, STATUS_SUCCESS, "IoStartNextPacket");
+    qe_expect(at++, EV_START_IO, irps[2], NULL, STATUS_SUCCESS, NULL);
+    assert_int_equal(qe_count, at);
+    for (int i = 0; i < 3; i++)
+        IoFreeIrp(irps[i]);
+
+    /* Cancel-safe queue: insert two, cancel one, remove the other. */
+    qe_count = 0;
+    cq_queue q;
+    cq_init(&q, FALSE);
+    qt_done cdone[2];
+    PIRP a = cq_irp(&cdone[0], 0);
+    PIRP b = cq_irp(&cdone[1], 0);
+    IoCsqInsertIrp(&q.csq, a, NULL);
+    IoCsqInsertIrp(&q.csq, b, NULL);
+    assert_true(IoCancelIrp(a));
+    assert_ptr_equal(IoCsqRemoveNextIrp(&q.csq, NULL), b);
+    ev_unsubscribe(id);
+    at = 0;
+    qe_expect(at++, EV_IRP_QUEUED, a, &q.csq, STATUS_SUCCESS, "IoCsqInsertIrp");
+    qe_expect(at++, EV_IRP_QUEUED, b, &q.csq, STATUS_SUCCESS, "IoCsqInsertIrp");
+    assert_int_equal(qe_log[at].kind, EV_IRP_CANCEL);
+    assert_ptr_equal(qe_log[at++].irp, a);
+    qe_expect(at++, EV_IRP_DEQUEUED, a, &q.csq, STATUS_CANCELLED, "IoCancelIrp");
+    qe_expect(at++, EV_IRP_DEQUEUED, b, &q.csq, STATUS_SUCCESS, "IoCsqRemoveNextIrp");
+    assert_int_equal(qe_count, at);
+    IoFreeIrp(a);
+    IoFreeIrp(b);
+    assert_no_findings();
+}
+
 /* ---- remove locks ---------------------------------------------------------------------------- */
 
 static void remove_lock_counts_acquisitions_and_releases(void **state)
@@ -1227,6 +1327,7 @@ int main(void)
         ts_test(device_queue_remove_entry_tells_whether_it_was_queued),
         ts_test(device_queue_misuse_is_reported),
         qt_test(start_packet_on_idle_device_calls_start_io_at_dispatch_level),
+        qt_test(queue_operations_are_engine_events),
         qt_test(start_packet_on_busy_device_queues_and_start_next_packet_starts_in_order),
         qt_test(start_packet_with_key_and_start_next_packet_by_key),
         qt_test(cancel_of_queued_irp_runs_cancel_function_which_dequeues_it),

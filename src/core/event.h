@@ -37,7 +37,13 @@ typedef enum ev_kind {
     EV_THREAD_EXITED,
     EV_IRP_CANCEL,              /* IoCancelIrp; status SUCCESS if a cancel routine ran */
     EV_IRP_MARK_PENDING,        /* a dispatch routine returned STATUS_PENDING (having marked the IRP) */
-    EV_START_IO                 /* a StartIo routine is about to run */
+    EV_START_IO,                /* a StartIo routine is about to run */
+    EV_DEVICE_QUEUE_INSERT,     /* KeInsert(ByKey)DeviceQueue queued entry on a busy queue */
+    EV_DEVICE_QUEUE_REMOVE,     /* KeRemove*DeviceQueue / KeRemoveEntryDeviceQueue took entry off */
+    EV_IRP_QUEUED,              /* an IRP entered the StartIo device queue or a cancel-safe queue;
+                                   text = the DDI (IoStartPacket, IoCsqInsertIrp, IoCsqInsertIrpEx) */
+    EV_IRP_DEQUEUED             /* it left; text = the DDI; status = STATUS_CANCELLED when it left
+                                   because it was cancelled, else STATUS_SUCCESS */
 } ev_kind;
 
 typedef struct ev_record {
@@ -47,6 +53,8 @@ typedef struct ev_record {
     PDEVICE_OBJECT device;
     PDEVICE_OBJECT other_device; /* attach target, ... */
     PIRP irp;
+    const void *queue;           /* KDEVICE_QUEUE or IO_CSQ of queue events */
+    const void *entry;           /* KDEVICE_QUEUE_ENTRY of device-queue events */
     NTSTATUS status;
     UCHAR major;
     UCHAR minor;

@@ -30,6 +30,7 @@
  * location (IoMarkIrpPending would write past the IRP), CsqPeekNextIrp returning an IRP that
  * is not in the queue, an IRP whose DriverContext[3] was overwritten while queued, and callers
  * above DISPATCH_LEVEL. */
+#include "core/event.h"
 #include "core/report.h"
 #include "io/io.h"
 #include "ke/ke.h"
@@ -68,6 +69,18 @@ static PIO_CSQ io_csq_of_link(PVOID link, PIO_CSQ_IRP_CONTEXT *context)
     return link;
 }
 
+/* Records an IRP entering (queued) or leaving a cancel-safe queue. */
+static void io_csq_event(PIO_CSQ csq, PIRP irp, BOOLEAN queued, NTSTATUS status, const char *ddi)
+{
+    PIO_STACK_LOCATION stack = irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount
+                                   ? IoGetCurrentIrpStackLocation(irp)
+                                   : NULL;
+    ev_record ev = {.kind = queued ? EV_IRP_QUEUED : EV_IRP_DEQUEUED, .driver = ke_current_driver(),
+                    .device = stack != NULL ? stack->DeviceObject : NULL, .irp = irp, .queue = csq,
+                    .status = status, .text = ddi};
+    ev_emit(&ev);
+}
+
 /* Forgets the IRP's queue linkage (queue lock held or the IRP owned). */
 static void io_csq_unlink(PIRP irp)
 {
@@ -97,6 +110,7 @@ static VOID NTAPI io_csq_cancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     csq->CsqRemoveIrp(csq, Irp);
     io_csq_unlink(Irp);
     csq->CsqReleaseLock(csq, irql);
+    io_csq_event(csq, Irp, FALSE, STATUS_CANCELLED, "IoCancelIrp");
     csq->CsqCompleteCanceledIrp(csq, Irp);
 }
 
@@ -201,6 +215,7 @@ static NTSTATUS io_csq_insert(PIO_CSQ Csq, PIRP Irp, PIO_CSQ_IRP_CONTEXT Context
     }
     if (has_stack)
         IoMarkIrpPending(Irp);
+    io_csq_event(Csq, Irp, TRUE, STATUS_SUCCESS, ddi);
     IoSetCancelRoutine(Irp, io_csq_cancel);
     if (Irp->Cancel && IoSetCancelRoutine(Irp, NULL) != NULL) {
         /* Cancelled while being inserted, before the routine was in place: IoCancelIrp found
@@ -208,6 +223,7 @@ static NTSTATUS io_csq_insert(PIO_CSQ Csq, PIRP Irp, PIO_CSQ_IRP_CONTEXT Context
         Csq->CsqRemoveIrp(Csq, Irp);
         io_csq_unlink(Irp);
         Csq->CsqReleaseLock(Csq, irql);
+        io_csq_event(Csq, Irp, FALSE, STATUS_CANCELLED, ddi);
         Csq->CsqCompleteCanceledIrp(Csq, Irp);
         return status;
     }
@@ -249,6 +265,8 @@ NTKERNELAPI PIRP NTAPI IoCsqRemoveIrp(PIO_CSQ Csq, PIO_CSQ_IRP_CONTEXT Context)
         }
     }
     Csq->CsqReleaseLock(Csq, irql);
+    if (irp != NULL)
+        io_csq_event(Csq, irp, FALSE, STATUS_SUCCESS, "IoCsqRemoveIrp");
     return irp;
 }
 
@@ -290,5 +308,7 @@ NTKERNELAPI PIRP NTAPI IoCsqRemoveNextIrp(PIO_CSQ Csq, PVOID PeekContext)
         break;
     }
     Csq->CsqReleaseLock(Csq, irql);
+    if (irp != NULL)
+        io_csq_event(Csq, irp, FALSE, STATUS_SUCCESS, "IoCsqRemoveNextIrp");
     return irp;
 }

@@ -231,6 +231,9 @@ static PIRP io_sio_dequeue(PDEVICE_OBJECT device, BOOLEAN noncancelable, BOOLEAN
         if (entry != NULL) {
             irp = CONTAINING_RECORD(entry, IRP, Tail.Overlay.DeviceQueueEntry);
             device->CurrentIrp = irp;
+            ev_record ev = {.kind = EV_IRP_DEQUEUED, .driver = device->DriverObject, .device = device, .irp = irp,
+                            .queue = &device->DeviceQueue, .entry = entry, .status = STATUS_SUCCESS, .text = ddi};
+            ev_emit(&ev);
             if (cancelable && noncancelable)
                 IoSetCancelRoutine(irp, NULL);
         }
@@ -324,7 +327,13 @@ NTKERNELAPI VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULO
         io_sio_unlock();
         io_sio_call(DeviceObject, Irp);
         io_sio_leave(DeviceObject, sio, outer);
-    } else if (CancelFunction != NULL) {
+    } else {
+        ev_record ev = {.kind = EV_IRP_QUEUED, .driver = DeviceObject->DriverObject, .device = DeviceObject, .irp = Irp,
+                        .queue = &DeviceObject->DeviceQueue, .entry = &Irp->Tail.Overlay.DeviceQueueEntry,
+                        .text = "IoStartPacket"};
+        ev_emit(&ev);
+    }
+    if (queued && CancelFunction != NULL) {
         /* Queued.  IoCancelIrp takes the cancel spin lock, which is held here, so a cancel can
          * only have come before the routine was set: it found nothing to call.  Call it now. */
         PDRIVER_CANCEL routine = Irp->Cancel ? IoSetCancelRoutine(Irp, NULL) : NULL;

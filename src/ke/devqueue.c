@@ -14,6 +14,7 @@
  * remove routines anywhere but at DISPATCH_LEVEL (the WDK requires it; KeRemoveEntryDeviceQueue
  * may be called at or below it), removing from a queue that is not busy (bug check 0x2,
  * DEVICE_QUEUE_NOT_BUSY) and inserting an entry that is already queued. */
+#include "core/event.h"
 #include "core/report.h"
 #include "ke/ke.h"
 
@@ -120,6 +121,11 @@ static BOOLEAN ke_dq_insert(PKDEVICE_QUEUE queue, PKDEVICE_QUEUE_ENTRY entry, BO
     }
     KeReleaseSpinLockFromDpcLevel(&queue->Lock);
     ke_dq_leave_dispatch(previous);
+    if (queued) {
+        ev_record ev = {.kind = EV_DEVICE_QUEUE_INSERT, .driver = ke_current_driver(), .queue = queue, .entry = entry,
+                        .text = ddi};
+        ev_emit(&ev);
+    }
     return queued;
 }
 
@@ -132,6 +138,13 @@ NTKERNELAPI BOOLEAN NTAPI KeInsertByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, P
                                                    ULONG SortKey)
 {
     return ke_dq_insert(DeviceQueue, DeviceQueueEntry, TRUE, SortKey, "KeInsertByKeyDeviceQueue");
+}
+
+static void ke_dq_removed(PKDEVICE_QUEUE queue, PKDEVICE_QUEUE_ENTRY entry, const char *ddi)
+{
+    ev_record ev = {.kind = EV_DEVICE_QUEUE_REMOVE, .driver = ke_current_driver(), .queue = queue, .entry = entry,
+                    .text = ddi};
+    ev_emit(&ev);
 }
 
 typedef enum ke_dq_pick {
@@ -176,6 +189,8 @@ static PKDEVICE_QUEUE_ENTRY ke_dq_remove(PKDEVICE_QUEUE queue, ke_dq_pick pick, 
     }
     KeReleaseSpinLockFromDpcLevel(&queue->Lock);
     ke_dq_leave_dispatch(previous);
+    if (found != NULL)
+        ke_dq_removed(queue, found, ddi);
     return found;
 }
 
@@ -214,5 +229,7 @@ NTKERNELAPI BOOLEAN NTAPI KeRemoveEntryDeviceQueue(PKDEVICE_QUEUE DeviceQueue, P
     KeReleaseSpinLockFromDpcLevel(&DeviceQueue->Lock);
     if (previous != 0xFF)
         KeLowerIrql(previous);
+    if (was)
+        ke_dq_removed(DeviceQueue, DeviceQueueEntry, "KeRemoveEntryDeviceQueue");
     return was;
 }
