@@ -91,6 +91,12 @@ WDMEMU_API NTSTATUS wdmemu_driver_load_entry(PDRIVER_INITIALIZE entry, const cha
  * Windows; wdmemu_shutdown() removes it). */
 WDMEMU_API NTSTATUS wdmemu_driver_unload(wdmemu_driver *driver);
 
+/* Plays the system shutdown for the devices registered with IoRegisterShutdownNotification
+ * (then IoRegisterLastChanceShutdownNotification): each gets a synchronous IRP_MJ_SHUTDOWN,
+ * the most recently registered first, and is unregistered.  Drivers stay loaded.  Returns
+ * STATUS_SUCCESS, or the first failure status a driver completed its IRP with. */
+WDMEMU_API NTSTATUS wdmemu_system_shutdown(void);
+
 WDMEMU_API PDRIVER_OBJECT wdmemu_driver_object(const wdmemu_driver *driver);
 /* The driver's short name (UTF-8), e.g. "zero" for \Driver\zero. */
 WDMEMU_API const char *wdmemu_driver_name(const wdmemu_driver *driver);

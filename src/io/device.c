@@ -98,7 +98,7 @@ void io_device_last_close(PDEVICE_OBJECT device)
 }
 
 /* Validates a device pointer handed to a DDI; reports and returns FALSE if it is not one. */
-static BOOLEAN io_check_device(PDEVICE_OBJECT device, const char *ddi)
+BOOLEAN io_check_device(PDEVICE_OBJECT device, const char *ddi)
 {
     if (io_is_device(device))
         return TRUE;
@@ -230,6 +230,8 @@ NTKERNELAPI VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
     }
     if (!io_check_device(DeviceObject, "IoDeleteDevice"))
         return;
+    if (DeviceObject->Flags & DO_SHUTDOWN_REGISTERED)
+        io_shutdown_forget(DeviceObject);
     io_device_ext *ext = io_device_ext_of(DeviceObject);
     io_device_display(DeviceObject, name, sizeof(name));
     if (ext->deleted) {

@@ -96,7 +96,9 @@ static BOOLEAN io_guarded(PDRIVER_OBJECT driver, const char *what, void (*fn)(vo
     PDRIVER_OBJECT previous = ke_enter_driver(driver);
     KIRQL irql = KeGetCurrentIrql();
     BOOLEAN ok = seh_guarded_call(fn, context, code);
-    if (!ok) {
+    if (!ok && seh_guard_ended_by_bugcheck()) {
+        ke_reset_irql(); /* KeBugCheckEx reported it */
+    } else if (!ok) {
         char st[RP_STATUS_LEN];
         rp_finding("KMODE_EXCEPTION_NOT_HANDLED", *code, io_driver_display(driver), NULL,
                    "%s of %s raised exception %s and no __except handled it", what, io_driver_display(driver),
@@ -124,8 +126,154 @@ static NTSTATUS io_check_driver_name(const char *name)
     return STATUS_SUCCESS;
 }
 
+/* ---- driver object extensions and reinitialization -------------------------------------- */
+
+typedef struct io_client_extension {
+    struct io_client_extension *next;
+    PVOID client;   /* ClientIdentificationAddress */
+    ULONG size;
+    /* the extension follows, 16-byte aligned */
+} io_client_extension;
+
+#define IO_CLIENT_EXTENSION_HEADER ((sizeof(io_client_extension) + 15) & ~(size_t)15)
+
+typedef struct io_reinit {
+    struct io_reinit *next;
+    PDRIVER_REINITIALIZE routine;
+    PVOID context;
+} io_reinit;
+
+static BOOLEAN io_driver_arg(PDRIVER_OBJECT driver, const char *ddi)
+{
+    if (ob_type_of(driver) == OB_TYPE_DRIVER)
+        return TRUE;
+    rp_finding("INVALID_DRIVER_OBJECT", STATUS_INVALID_PARAMETER, NULL, NULL, "%s(%p): not a driver object", ddi,
+               (void *)driver);
+    return FALSE;
+}
+
+/* Extensions live as long as the driver object and are freed with it (never counted as the
+ * driver's pool leaks: the I/O manager frees them). */
+NTKERNELAPI NTSTATUS NTAPI IoAllocateDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID ClientIdentificationAddress,
+                                                           ULONG DriverObjectExtensionSize,
+                                                           PVOID *DriverObjectExtension)
+{
+    if (DriverObjectExtension != NULL)
+        *DriverObjectExtension = NULL;
+    if (!io_driver_arg(DriverObject, "IoAllocateDriverObjectExtension") || DriverObjectExtension == NULL)
+        return STATUS_INVALID_PARAMETER;
+    io_driver *driver = io_driver_of(DriverObject);
+    for (io_client_extension *e = driver->client_extensions; e != NULL; e = e->next) {
+        if (e->client == ClientIdentificationAddress)
+            return STATUS_OBJECT_NAME_COLLISION;
+    }
+    io_client_extension *e = calloc(1, IO_CLIENT_EXTENSION_HEADER + DriverObjectExtensionSize);
+    if (e == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    e->client = ClientIdentificationAddress;
+    e->size = DriverObjectExtensionSize;
+    e->next = driver->client_extensions;
+    driver->client_extensions = e;
+    *DriverObjectExtension = (char *)e + IO_CLIENT_EXTENSION_HEADER;
+    return STATUS_SUCCESS;
+}
+
+NTKERNELAPI PVOID NTAPI IoGetDriverObjectExtension(PDRIVER_OBJECT DriverObject, PVOID ClientIdentificationAddress)
+{
+    if (!io_driver_arg(DriverObject, "IoGetDriverObjectExtension"))
+        return NULL;
+    for (io_client_extension *e = io_driver_of(DriverObject)->client_extensions; e != NULL; e = e->next) {
+        if (e->client == ClientIdentificationAddress)
+            return (char *)e + IO_CLIENT_EXTENSION_HEADER;
+    }
+    return NULL;
+}
+
+/* The routine runs once DriverEntry has returned successfully (Windows: once every driver of
+ * the boot phase has initialised), and again each time it registers itself again, with
+ * DriverExtension->Count counting the calls. */
+NTKERNELAPI VOID NTAPI IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,
+                                                        PDRIVER_REINITIALIZE DriverReinitializationRoutine, PVOID Context)
+{
+    if (!io_driver_arg(DriverObject, "IoRegisterDriverReinitialization"))
+        return;
+    if (DriverReinitializationRoutine == NULL) {
+        rp_finding("INVALID_PARAMETER", STATUS_INVALID_PARAMETER, io_driver_display(DriverObject), NULL,
+                   "IoRegisterDriverReinitialization with a NULL routine");
+        return;
+    }
+    io_reinit *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return;
+    r->routine = DriverReinitializationRoutine;
+    r->context = Context;
+    io_driver *driver = io_driver_of(DriverObject);
+    if (driver->reinit_last != NULL)
+        driver->reinit_last->next = r;
+    else
+        driver->reinit_first = r;
+    driver->reinit_last = r;
+    DriverObject->Flags |= DRVO_REINIT_REGISTERED;
+}
+
+NTKERNELAPI VOID NTAPI IoRegisterBootDriverReinitialization(PDRIVER_OBJECT DriverObject,
+                                                            PDRIVER_REINITIALIZE DriverReinitializationRoutine,
+                                                            PVOID Context)
+{
+    IoRegisterDriverReinitialization(DriverObject, DriverReinitializationRoutine, Context);
+}
+
+typedef struct io_reinit_call {
+    PDRIVER_OBJECT driver;
+    io_reinit *reinit;
+} io_reinit_call;
+
+static void io_run_reinit(void *context)
+{
+    io_reinit_call *call = context;
+    call->reinit->routine(call->driver, call->reinit->context, call->driver->DriverExtension->Count);
+}
+
+/* Runs the registered routines in order, including those they register; a driver that keeps
+ * re-registering is stopped after 64 calls (Windows would call it at every later driver load). */
+static void io_run_reinitialization(io_driver *driver)
+{
+    PDRIVER_OBJECT object = &driver->object;
+    unsigned calls = 0;
+    while (driver->reinit_first != NULL) {
+        io_reinit *r = driver->reinit_first;
+        driver->reinit_first = r->next;
+        if (driver->reinit_first == NULL)
+            driver->reinit_last = NULL;
+        if (driver->reinit_first == NULL)
+            object->Flags &= ~DRVO_REINIT_REGISTERED;
+        if (++calls > 64) {
+            rp_error(STATUS_UNSUCCESSFUL, "%s keeps registering its reinitialization routine; stopped after 64 calls",
+                     driver->display);
+            free(r);
+            continue;
+        }
+        object->DriverExtension->Count++;
+        io_reinit_call call = {object, r};
+        NTSTATUS code;
+        io_guarded(object, "the reinitialization routine", io_run_reinit, &call, &code);
+        free(r);
+    }
+}
+
 static void io_free_driver(io_driver *driver)
 {
+    while (driver->client_extensions != NULL) {
+        io_client_extension *next = driver->client_extensions->next;
+        free(driver->client_extensions);
+        driver->client_extensions = next;
+    }
+    while (driver->reinit_first != NULL) {
+        io_reinit *next = driver->reinit_first->next;
+        free(driver->reinit_first);
+        driver->reinit_first = next;
+    }
+    driver->reinit_last = NULL;
     ob_remove_name(driver);
     if (driver->has_lib) {
         uv_dlclose(&driver->lib);
@@ -229,6 +377,8 @@ static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_l
     /* Legacy drivers get DO_DEVICE_INITIALIZING cleared for them once DriverEntry returns. */
     io_clear_initializing(object);
     driver->started = TRUE;
+    object->Flags |= DRVO_INITIALIZED;
+    io_run_reinitialization(driver);
     *out = (wdmemu_driver *)driver;
     return call.status;
 }
@@ -396,5 +546,6 @@ void io_init(void)
 void io_shutdown(void)
 {
     io_force_unload_all();
+    io_shutdown_reset();
     io_irp_shutdown();
 }

@@ -31,6 +31,8 @@ typedef struct io_driver {
     char display[160];    /* "\Driver\name" */
     WCHAR *name_buffer;   /* DriverName.Buffer */
     WCHAR *service_buffer;
+    struct io_client_extension *client_extensions; /* IoAllocateDriverObjectExtension */
+    struct io_reinit *reinit_first, *reinit_last;   /* IoRegisterDriverReinitialization, FIFO */
 } io_driver;
 
 static inline io_driver *io_driver_of(PDRIVER_OBJECT object)
@@ -69,6 +71,12 @@ static inline io_device_ext *io_device_ext_of(PDEVICE_OBJECT device)
 
 /* TRUE if device is a live device object. */
 BOOLEAN io_is_device(PDEVICE_OBJECT device);
+/* io_is_device, or an INVALID_DEVICE_OBJECT finding naming ddi (and FALSE). */
+BOOLEAN io_check_device(PDEVICE_OBJECT device, const char *ddi);
+
+/* Shutdown notification (shutdown.c): IoDeleteDevice unregisters; wdmemu_shutdown resets. */
+void io_shutdown_forget(PDEVICE_OBJECT device);
+void io_shutdown_reset(void);
 
 /* Writes the device's display name: "\Device\Zero" or "\Device\<unnamed #3>". */
 const char *io_device_display(PDEVICE_OBJECT device, char *buffer, size_t size);

@@ -52,6 +52,32 @@ NTKERNELAPI KIRQL NTAPI KeRaiseIrqlToSynchLevel(VOID)
     return KfRaiseIrql(SYNCH_LEVEL);
 }
 
+void ke_check_irql_at_most(const char *ddi, KIRQL max)
+{
+    KIRQL irql = KeGetCurrentIrql();
+    if (irql > max)
+        rp_finding("IRQL_NOT_LESS_OR_EQUAL", STATUS_SUCCESS, NULL, NULL, "%s called at %s (%u); its maximum is %s (%u)",
+                   ddi, ke_irql_name(irql), irql, ke_irql_name(max), max);
+}
+
+/* There are no interrupt objects (IoConnectInterrupt is not emulated), so the routine runs at
+ * a device IRQL above DISPATCH_LEVEL, which is what it may rely on: no DPC, no thread switch. */
+NTKERNELAPI BOOLEAN NTAPI KeSynchronizeExecution(PKINTERRUPT Interrupt, PKSYNCHRONIZE_ROUTINE SynchronizeRoutine,
+                                                 PVOID SynchronizeContext)
+{
+    (void)Interrupt;
+    if (SynchronizeRoutine == NULL) {
+        rp_finding("INVALID_PARAMETER", STATUS_INVALID_PARAMETER, NULL, NULL,
+                   "KeSynchronizeExecution called with a NULL SynchronizeRoutine");
+        return FALSE;
+    }
+    ke_check_irql_at_most("KeSynchronizeExecution", DISPATCH_LEVEL + 1);
+    KIRQL previous = KfRaiseIrql(KeGetCurrentIrql() > DISPATCH_LEVEL + 1 ? KeGetCurrentIrql() : DISPATCH_LEVEL + 1);
+    BOOLEAN result = SynchronizeRoutine(SynchronizeContext);
+    KeLowerIrql(previous);
+    return result;
+}
+
 NTKERNELAPI VOID NTAPI KeLowerIrql(KIRQL NewIrql)
 {
     ke_thread *self = ke_self();

@@ -78,6 +78,9 @@ struct _KTHREAD {
     PVOID start_context;
     NTSTATUS exit_status;
     BOOLEAN kill;             /* shutdown: unwind and exit at the next scheduling point */
+    KPRIORITY priority;       /* KeSetPriorityThread (recorded; scheduling ignores it) */
+    KPROCESSOR_MODE previous_mode; /* ExGetPreviousMode: the requester's mode */
+    PIRP top_level_irp;       /* IoGetTopLevelIrp / IoSetTopLevelIrp */
     void *exit_frame;         /* guard frame to unwind to */
     /* work-item workers */
     void *work;               /* the work item being run */
@@ -94,6 +97,9 @@ PDRIVER_OBJECT ke_enter_driver(PDRIVER_OBJECT driver);
 void ke_leave_driver(PDRIVER_OBJECT previous);
 PDRIVER_OBJECT ke_current_driver(void);
 void ke_reset_irql(void);
+
+/* Reports IRQL_NOT_LESS_OR_EQUAL when the caller of ddi runs above max. */
+void ke_check_irql_at_most(const char *ddi, KIRQL max);
 
 /* ---- the scheduler --------------------------------------------------------------------------- */
 

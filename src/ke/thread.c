@@ -43,6 +43,8 @@ static ke_thread *ke_new_thread(ke_thread_kind kind)
     t->kind = kind;
     t->state = KE_READY;
     t->irql = PASSIVE_LEVEL;
+    t->priority = kind == KE_THREAD_WORKER ? 12 : 8; /* delayed work queue / normal */
+    t->previous_mode = KernelMode;
     t->wait_objects = t->wait_inline;
     uv_cond_init(&t->cv);
     t->id = ke_next_thread_id++;
@@ -178,7 +180,7 @@ static void ke_system_thread_entry(void *arg)
     if (!self->kill) {
         NTSTATUS code;
         if (!seh_guarded_call(ke_run_start_routine, self, &code) && !self->kill &&
-            code != STATUS_THREAD_IS_TERMINATING) {
+            code != STATUS_THREAD_IS_TERMINATING && !seh_guard_ended_by_bugcheck()) {
             char st[RP_STATUS_LEN];
             rp_finding("KMODE_EXCEPTION_NOT_HANDLED", code, NULL, NULL,
                        "system thread %u raised exception %s and no __except handled it", (unsigned)self->id,
@@ -532,4 +534,57 @@ NTKERNELAPI KAFFINITY NTAPI KeQueryActiveProcessors(VOID)
 NTKERNELAPI USHORT NTAPI KeQueryActiveGroupCount(VOID)
 {
     return 1;
+}
+
+/* ---- priority and floating point ------------------------------------------------------------ */
+
+static ke_thread *ke_thread_arg(PKTHREAD thread, const char *ddi)
+{
+    if (thread == NULL || ob_type_of(thread) != OB_TYPE_THREAD) {
+        rp_finding("INVALID_PARAMETER", STATUS_INVALID_PARAMETER, NULL, NULL, "%s(%p): not a thread object", ddi,
+                   (void *)thread);
+        return NULL;
+    }
+    return (ke_thread *)thread;
+}
+
+NTKERNELAPI KPRIORITY NTAPI KeQueryPriorityThread(PKTHREAD Thread)
+{
+    ke_thread *t = ke_thread_arg(Thread, "KeQueryPriorityThread");
+    return t != NULL ? t->priority : 0;
+}
+
+/* The priority is kept and returned, but wdmemu's scheduler does not order threads by it. */
+NTKERNELAPI KPRIORITY NTAPI KeSetPriorityThread(PKTHREAD Thread, KPRIORITY Priority)
+{
+    ke_thread *t = ke_thread_arg(Thread, "KeSetPriorityThread");
+    if (t == NULL)
+        return 0;
+    if (Priority < LOW_PRIORITY || Priority > HIGH_PRIORITY) {
+        rp_finding("INVALID_PARAMETER", STATUS_INVALID_PARAMETER, NULL, NULL,
+                   "KeSetPriorityThread(thread %u, %ld): the priority must be between LOW_PRIORITY (0) and "
+                   "HIGH_PRIORITY (31)", (unsigned)t->id, (long)Priority);
+        return t->priority;
+    }
+    ke_check_irql_at_most("KeSetPriorityThread", DISPATCH_LEVEL);
+    KPRIORITY old = t->priority;
+    t->priority = Priority;
+    return old;
+}
+
+/* Floating point and SSE state belong to every user-mode thread, so there is nothing to save;
+ * the IRQL rule (at most DISPATCH_LEVEL) is still checked. */
+NTKERNELAPI NTSTATUS NTAPI KeSaveFloatingPointState(PKFLOATING_SAVE FloatSave)
+{
+    ke_check_irql_at_most("KeSaveFloatingPointState", DISPATCH_LEVEL);
+    if (FloatSave != NULL)
+        memset(FloatSave, 0, sizeof(*FloatSave));
+    return STATUS_SUCCESS;
+}
+
+NTKERNELAPI NTSTATUS NTAPI KeRestoreFloatingPointState(PKFLOATING_SAVE FloatSave)
+{
+    (void)FloatSave;
+    ke_check_irql_at_most("KeRestoreFloatingPointState", DISPATCH_LEVEL);
+    return STATUS_SUCCESS;
 }

@@ -3,6 +3,7 @@
  * Owns IoAllocateMdl, IoFreeMdl, IoBuildPartialMdl, MmSizeOfMdl, MmCreateMdl,
  * MmPrepareMdlForReuse, MmBuildMdlForNonPagedPool, MmProbeAndLockPages, MmUnlockPages,
  * MmMapLockedPagesSpecifyCache, MmMapLockedPages, MmUnmapLockedPages, MmIsAddressValid,
+ * MmIsNonPagedSystemAddressValid, MmMapIoSpace (always fails: no device memory), MmUnmapIoSpace,
  * MmGetPhysicalAddress, MmGetSystemRoutineAddress, MmQuerySystemSize, MmIsThisAnNtAsSystem and
  * the page-aligned allocators MmAllocateContiguousMemory / MmAllocateNonCachedMemory with their
  * frees.  (MmInitializeMdl, MmGetSystemAddressForMdl(Safe) and the MmGetMdl* accessors are
@@ -708,6 +709,30 @@ NTKERNELAPI BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress)
 {
     mm_check_irql("MmIsAddressValid", DISPATCH_LEVEL, "");
     return mm_range_accessible((ULONG_PTR)VirtualAddress, 1, FALSE);
+}
+
+NTKERNELAPI BOOLEAN NTAPI MmIsNonPagedSystemAddressValid(PVOID VirtualAddress)
+{
+    return mm_range_accessible((ULONG_PTR)VirtualAddress, 1, FALSE);
+}
+
+/* There is no device memory behind any physical address: mapping I/O space fails the way
+ * Windows reports running out of system PTEs (NULL), with a message that says why. */
+NTKERNELAPI PVOID NTAPI MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType)
+{
+    (void)CacheType;
+    mm_check_irql("MmMapIoSpace", DISPATCH_LEVEL, "");
+    rp_error(STATUS_NOT_SUPPORTED,
+             "MmMapIoSpace(0x%llX, %zu bytes): wdmemu emulates no device memory; the mapping fails (NULL)",
+             (unsigned long long)PhysicalAddress.QuadPart, (size_t)NumberOfBytes);
+    return NULL;
+}
+
+NTKERNELAPI VOID NTAPI MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes)
+{
+    rp_finding("MDL_UNMAP_MISMATCH", STATUS_INVALID_PARAMETER, NULL, NULL,
+               "MmUnmapIoSpace(%p, %zu bytes): the address does not come from MmMapIoSpace", BaseAddress,
+               (size_t)NumberOfBytes);
 }
 
 /* Physical addresses are the virtual ones (see the top of the file). */

@@ -1,10 +1,12 @@
 /* platform/platform.c: operating-system specifics that libuv does not already cover. */
+#define _GNU_SOURCE /* pthread_getattr_np */
 #include "platform/platform.h"
 
 #include <stdlib.h>
 #ifdef _WIN32
 #include <windows.h>
 #else
+#include <pthread.h>
 #include <sched.h>
 #endif
 
@@ -20,5 +22,27 @@ void plat_yield(void)
     SwitchToThread();
 #else
     sched_yield();
+#endif
+}
+
+void plat_stack_limits(uintptr_t *low, uintptr_t *high)
+{
+    *low = *high = 0;
+#if defined(_WIN32)
+    ULONG_PTR lo = 0, hi = 0;
+    GetCurrentThreadStackLimits(&lo, &hi);
+    *low = (uintptr_t)lo;
+    *high = (uintptr_t)hi;
+#elif defined(__linux__)
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    void *base = NULL;
+    size_t size = 0;
+    if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+        *low = (uintptr_t)base;
+        *high = (uintptr_t)base + size;
+    }
+    pthread_attr_destroy(&attr);
 #endif
 }

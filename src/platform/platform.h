@@ -27,6 +27,9 @@
 /* Environment lookup that works the same on every platform (NULL if unset or empty). */
 const char *plat_getenv(const char *name);
 
+/* The calling thread's stack: [*low, *high).  Both 0 when the system cannot tell. */
+void plat_stack_limits(uintptr_t *low, uintptr_t *high);
+
 /* Gives the processor to another ready thread (used by short spin locks that lost a race). */
 void plat_yield(void);
 

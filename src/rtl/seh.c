@@ -14,6 +14,7 @@ static PLAT_THREAD_LOCAL WDMEMU_SEH_FRAME *seh_top;
 static PLAT_THREAD_LOCAL int seh_last_state;
 static PLAT_THREAD_LOCAL EXCEPTION_RECORD seh_record;
 static PLAT_THREAD_LOCAL EXCEPTION_POINTERS seh_pointers;
+static PLAT_THREAD_LOCAL BOOLEAN seh_bugcheck;
 
 static DECLSPEC_NORETURN void seh_dispatch(void);
 
@@ -190,6 +191,7 @@ BOOLEAN seh_guarded_call(void (*fn)(void *context), void *context, NTSTATUS *cod
     WDMEMU_SEH_FRAME guard;
     memset(&guard, 0, sizeof(guard));
     guard.Guard = 1;
+    seh_bugcheck = FALSE;
     WdmemuSehStep(&guard);
     if (setjmp(guard.Jump) == 0) {
         fn(context);
@@ -201,6 +203,25 @@ BOOLEAN seh_guarded_call(void (*fn)(void *context), void *context, NTSTATUS *cod
     seh_last_state = WDMEMU_SEH_INIT;
     *code = guard.Code;
     return FALSE;
+}
+
+BOOLEAN seh_unwind_to_guard(NTSTATUS code)
+{
+    WDMEMU_SEH_FRAME *frame = seh_top;
+    while (frame != NULL && !frame->Guard)
+        frame = frame->Previous;
+    if (frame == NULL)
+        return FALSE;
+    seh_top = frame; /* the driver's own frames inside it are abandoned */
+    seh_bugcheck = TRUE;
+    frame->Code = code;
+    frame->State = WDMEMU_SEH_CAUGHT;
+    longjmp(frame->Jump, 1);
+}
+
+BOOLEAN seh_guard_ended_by_bugcheck(void)
+{
+    return seh_bugcheck;
 }
 
 /* ---- raising ------------------------------------------------------------------------------ */

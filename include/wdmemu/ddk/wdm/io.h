@@ -42,7 +42,11 @@ NTKERNELAPI PVOID NTAPI IoGetDriverObjectExtension(_In_ PDRIVER_OBJECT DriverObj
 NTKERNELAPI VOID NTAPI IoRegisterDriverReinitialization(_In_ PDRIVER_OBJECT DriverObject,
                                                         _In_ PDRIVER_REINITIALIZE DriverReinitializationRoutine,
                                                         _In_opt_ PVOID Context);
+NTKERNELAPI VOID NTAPI IoRegisterBootDriverReinitialization(_In_ PDRIVER_OBJECT DriverObject,
+                                                        _In_ PDRIVER_REINITIALIZE DriverReinitializationRoutine,
+                                                        _In_opt_ PVOID Context);
 NTKERNELAPI NTSTATUS NTAPI IoRegisterShutdownNotification(_In_ PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI NTSTATUS NTAPI IoRegisterLastChanceShutdownNotification(_In_ PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI VOID NTAPI IoUnregisterShutdownNotification(_In_ PDEVICE_OBJECT DeviceObject);
 NTKERNELAPI NTSTATUS NTAPI IoCreateFile(_Out_ PHANDLE FileHandle, _In_ ACCESS_MASK DesiredAccess,
                                         _In_ POBJECT_ATTRIBUTES ObjectAttributes, _Out_ PIO_STATUS_BLOCK IoStatusBlock,
@@ -57,6 +61,10 @@ NTKERNELAPI BOOLEAN NTAPI IoIsSystemThread(_In_ PETHREAD Thread);
 NTKERNELAPI PIRP NTAPI IoGetTopLevelIrp(VOID);
 NTKERNELAPI VOID NTAPI IoSetTopLevelIrp(_In_opt_ PIRP Irp);
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetDeviceToVerify(_In_ PETHREAD Thread);
+NTKERNELAPI VOID NTAPI IoSetHardErrorOrVerifyDevice(_In_ PIRP Irp, _In_ PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI VOID NTAPI IoGetStackLimits(_Out_ PULONG_PTR LowLimit, _Out_ PULONG_PTR HighLimit);
+NTKERNELAPI ULONG_PTR NTAPI IoGetRemainingStackSize(VOID);
+NTKERNELAPI BOOLEAN NTAPI IoIsWdmVersionAvailable(_In_ UCHAR MajorVersion, _In_ UCHAR MinorVersion);
 
 /* ---- IRPs ---------------------------------------------------------------------------------- */
 #define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + ((StackSize) * (sizeof(IO_STACK_LOCATION)))))
