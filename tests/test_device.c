@@ -426,6 +426,7 @@ static void create_device_rejects_bad_arguments(void **state)
     assert_null(device);
     assert_non_null(ts_finding("INVALID_DRIVER_OBJECT"));
     assert_status(STATUS_INVALID_PARAMETER_7, IoCreateDevice(dv_driver, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, NULL));
+    assert_non_null(ts_finding("INVALID_PARAMETER"));
 }
 
 static void secure_create_needs_an_sddl_string(void **state)

@@ -143,8 +143,9 @@ static void failing_driver_entry_is_reported_and_its_device_reclaimed(void **sta
     PDEVICE_OBJECT device;
     assert_status(STATUS_OBJECT_NAME_NOT_FOUND, wdmemu_device_lookup("\\Device\\WdmemuFailEntry", &device, NULL, 0));
     /* The name is free again: the driver can be loaded a second time. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     assert_status(STATUS_DEVICE_CONFIGURATION_ERROR, wdmemu_driver_load(ts_driver("failentry"), NULL, &driver));
+    assert_int_equal(ts_count_findings("LEAKED_DEVICE"), 1);
 }
 
 static void unload_reports_leftover_device_and_link_by_name(void **state)

@@ -98,6 +98,7 @@ static void findings_are_events_too(void **state)
     ev_unsubscribe(id);
     assert_int_equal(ev_count, 1);
     assert_int_equal(ev_log[0], EV_FINDING);
+    assert_non_null(ts_finding("INVALID_DEVICE_OBJECT"));
 }
 
 int main(void)

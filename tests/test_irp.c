@@ -526,7 +526,10 @@ static void running_out_of_stack_locations_is_reported(void **state)
     assert_non_null(ts_finding("NO_MORE_IRP_STACK_LOCATIONS"));
     assert_status(STATUS_INVALID_PARAMETER, IoCallDriver(NULL, irp));
     assert_non_null(ts_finding("CALL_DRIVER_BAD_DEVICE"));
+    /* The upper driver never completed the IRP it could not forward (Windows would have
+     * stopped at the bug check): it is still in flight, so freeing it is refused. */
     IoFreeIrp(irp);
+    assert_non_null(ts_finding("FREE_IRP_IN_FLIGHT"));
 }
 
 static void freeing_an_irp_in_flight_is_reported(void **state)

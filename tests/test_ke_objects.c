@@ -204,7 +204,7 @@ static void work_item_runs_at_passive_and_keeps_the_device(void **state)
     IoQueueWorkItem(item, wi_routine, DelayedWorkQueue, item);
     IoQueueWorkItem(item, wi_routine, DelayedWorkQueue, item);
     assert_non_null(ts_finding("WORK_ITEM_QUEUED_TWICE"));
-    wdmemu_findings_clear();
+    ts_findings_clear();
     /* Deleting the device while the item waits: the item still runs, then the device goes. */
     IoDeleteDevice(device);
     assert_int_equal(wi_runs, 0);

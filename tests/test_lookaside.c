@@ -516,8 +516,8 @@ static int threaded_setup(void **state)
 
 static int threaded_teardown(void **state)
 {
-    ts_teardown(state);
-    return NT_SUCCESS(wdmemu_set_mode(WDMEMU_MODE_DETERMINISTIC)) ? 0 : -1;
+    int result = ts_teardown(state);
+    return NT_SUCCESS(wdmemu_set_mode(WDMEMU_MODE_DETERMINISTIC)) ? result : -1;
 }
 
 static void concurrent_use_keeps_the_counters_exact(void **state)

@@ -218,7 +218,7 @@ static void pool2_requires_exactly_one_pool_kind(void **state)
     assert_non_null(strstr(wdmemu_finding_get(3)->message, "ExAllocatePool3"));
     assert_usage('galF', 0, 0, 0, 0, 0);
 
-    wdmemu_findings_clear();
+    ts_findings_clear();
     POOL_FLAGS good[] = {
         POOL_FLAG_NON_PAGED,
         POOL_FLAG_NON_PAGED_EXECUTE,

@@ -307,13 +307,13 @@ static void device_queue_misuse_is_reported(void **state)
     KeLowerIrql(old);
     assert_non_null(ts_finding("DEVICE_QUEUE_NOT_BUSY"));
     /* Below DISPATCH_LEVEL: reported, still done, IRQL given back. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     assert_false(KeInsertDeviceQueue(&queue, &a));
     assert_true(queue.Busy);
     assert_int_equal(KeGetCurrentIrql(), PASSIVE_LEVEL);
     assert_non_null(ts_finding("IRQL_NOT_GREATER_OR_EQUAL"));
     /* The same entry twice: the second insertion is refused. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     KDEVICE_QUEUE_ENTRY b;
     old = KeRaiseIrqlToDpcLevel();
     assert_true(KeInsertByKeyDeviceQueue(&queue, &b, 4));
@@ -324,7 +324,7 @@ static void device_queue_misuse_is_reported(void **state)
     assert_null(KeRemoveDeviceQueue(&queue));
     KeLowerIrql(old);
     /* A queue nobody initialised. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     KDEVICE_QUEUE raw;
     memset(&raw, 0, sizeof(raw));
     old = KeRaiseIrqlToDpcLevel();
@@ -638,7 +638,7 @@ static void start_next_packet_misuse_is_reported(void **state)
     IoStartNextPacket(device, FALSE);
     KeLowerIrql(old);
     assert_non_null(ts_finding("DEVICE_QUEUE_NOT_BUSY"));
-    wdmemu_findings_clear();
+    ts_findings_clear();
     /* IoStartNextPacket wants DISPATCH_LEVEL. */
     qt_done done;
     PIRP irp = qt_irp(device, &done);
@@ -1251,18 +1251,18 @@ static void remove_lock_release_misuse_is_reported(void **state)
     assert_non_null(ts_finding("REMOVE_LOCK_RELEASED_TOO_OFTEN"));
     assert_int_equal(lock.Common.IoCount, 1);
     /* Releasing with another tag than the acquisition's. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     assert_status(STATUS_SUCCESS, IoAcquireRemoveLock(&lock, &a));
     IoReleaseRemoveLock(&lock, &b);
     assert_non_null(ts_finding("REMOVE_LOCK_TAG_NOT_ACQUIRED"));
     assert_int_equal(lock.Common.IoCount, 1);
     /* The wrong size (a lock from another layout). */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     assert_status(STATUS_SUCCESS, IoAcquireRemoveLockEx(&lock, &a, __FILE__, __LINE__, sizeof(IO_REMOVE_LOCK) + 8));
     assert_non_null(ts_finding("REMOVE_LOCK_BAD_SIZE"));
     IoReleaseRemoveLock(&lock, &a);
     /* Going over the high watermark. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     IoInitializeRemoveLock(&lock, 'kcoR', 0, 2);
     for (int i = 0; i < 3; i++)
         IoAcquireRemoveLock(&lock, &a);
@@ -1287,7 +1287,7 @@ static void remove_lock_wait_misuse_is_reported(void **state)
     IoReleaseRemoveLock(lock, NULL);
     assert_int_equal(lock->Common.IoCount, 1);
     /* Waiting without the caller's own acquisition. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     IoInitializeRemoveLock(lock, 'kcoR', 0, 0);
     assert_int_equal(wdmemu_finding_count(), 0);
     IoReleaseRemoveLockAndWait(lock, NULL);
@@ -1295,18 +1295,18 @@ static void remove_lock_wait_misuse_is_reported(void **state)
     assert_true(lock->Common.Removed);
     assert_int_equal(lock->Common.IoCount, 0);
     /* Twice. */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     IoReleaseRemoveLockAndWait(lock, NULL);
     assert_non_null(ts_finding("REMOVE_LOCK_WAIT_TWICE"));
     assert_int_equal(lock->Common.IoCount, 0);
     /* Initialised again after the wait (a Driver Verifier bug check). */
-    wdmemu_findings_clear();
+    ts_findings_clear();
     IoInitializeRemoveLock(lock, 'kcoR', 0, 0);
     assert_non_null(ts_finding("REMOVE_LOCK_REINITIALIZED"));
     assert_int_equal(lock->Common.IoCount, 1);
     /* A new device's lock, even at a reused address, starts clean. */
     IoDeleteDevice(device);
-    wdmemu_findings_clear();
+    ts_findings_clear();
     assert_status(STATUS_SUCCESS, IoCreateDevice(qt_driver, sizeof(IO_REMOVE_LOCK), NULL, FILE_DEVICE_UNKNOWN, 0,
                                                  FALSE, &device));
     lock = device->DeviceExtension;

@@ -78,7 +78,7 @@ static int run_case(NTSTATUS r, NTSTATUS s, BOOLEAN pend, ULONG method)
     case_return = r;
     case_iosb = s;
     case_pend = pend;
-    wdmemu_findings_clear();
+    ts_findings_clear();
     ULONG code = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, method, FILE_ANY_ACCESS);
     PIRP irp = IoBuildDeviceIoControlRequest(code, matrix_device, NULL, 0, out, sizeof(out), FALSE, &event, &iosb);
     if (irp == NULL)
@@ -144,7 +144,7 @@ static void every_combination_follows_the_windows_rules(void **state)
                 }
     assert_int_equal(cases, 486);
     assert_int_equal(failures, 0);
-    wdmemu_findings_clear();
+    ts_findings_clear();
     assert_status(STATUS_SUCCESS, wdmemu_driver_unload(driver));
 }
 

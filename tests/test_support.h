@@ -52,12 +52,19 @@ static inline void ts_on_message(wdmemu_message_kind kind, const char *text, voi
     }
 }
 
+/* Findings a test looked at (ts_finding, ts_count_findings) are expected; any other finding
+ * that fails under its policy fails the test at teardown. */
+#define TS_SEEN 4096
+static unsigned char ts_seen[TS_SEEN];
+static inline int ts_unexpected_findings(void);
+
 /* cmocka setup/teardown: every test starts from an empty kernel and captures messages. */
 static inline int ts_setup(void **state)
 {
     (void)state;
     wdmemu_shutdown();
     memset(&ts_messages, 0, sizeof(ts_messages));
+    memset(ts_seen, 0, sizeof(ts_seen));
     wdmemu_set_message_handler(ts_on_message, NULL);
     wdmemu_init();
     return 0;
@@ -66,9 +73,11 @@ static inline int ts_setup(void **state)
 static inline int ts_teardown(void **state)
 {
     (void)state;
+    int unexpected = ts_unexpected_findings();
+    memset(ts_seen, 0, sizeof(ts_seen));
     wdmemu_shutdown();
     wdmemu_set_message_handler(NULL, NULL);
-    return 0;
+    return unexpected == 0 ? 0 : -1;
 }
 
 #define ts_test(f) cmocka_unit_test_setup_teardown(f, ts_setup, ts_teardown)
@@ -87,25 +96,54 @@ static inline void ts_assert_status(NTSTATUS expected, NTSTATUS actual, const ch
     _fail(file, line);
 }
 
-/* The first finding with this rule, or NULL. */
+/* The first finding with this rule, or NULL; every finding with it counts as expected. */
 static inline const wdmemu_finding *ts_finding(const char *rule)
 {
+    const wdmemu_finding *first = NULL;
     for (size_t i = 0; i < wdmemu_finding_count(); i++) {
         const wdmemu_finding *f = wdmemu_finding_get(i);
-        if (strcmp(f->rule, rule) == 0)
-            return f;
+        if (strcmp(f->rule, rule) == 0) {
+            if (i < TS_SEEN)
+                ts_seen[i] = 1;
+            if (first == NULL)
+                first = f;
+        }
     }
-    return NULL;
+    return first;
 }
 
 static inline size_t ts_count_findings(const char *rule)
 {
     size_t n = 0;
     for (size_t i = 0; i < wdmemu_finding_count(); i++) {
-        if (strcmp(wdmemu_finding_get(i)->rule, rule) == 0)
+        if (strcmp(wdmemu_finding_get(i)->rule, rule) == 0) {
+            if (i < TS_SEEN)
+                ts_seen[i] = 1;
             n++;
+        }
     }
     return n;
+}
+
+/* Clears findings and what the test has seen of them. */
+static inline void ts_findings_clear(void)
+{
+    wdmemu_findings_clear();
+    memset(ts_seen, 0, sizeof(ts_seen));
+}
+
+/* Teardown's check: the failing findings the test did not expect. */
+static inline int ts_unexpected_findings(void)
+{
+    int unexpected = 0;
+    for (size_t i = 0; i < wdmemu_finding_count(); i++) {
+        const wdmemu_finding *f = wdmemu_finding_get(i);
+        if (f->fails && (i >= TS_SEEN || !ts_seen[i])) {
+            print_error("finding the test did not expect: %s\n", f->message);
+            unexpected++;
+        }
+    }
+    return unexpected;
 }
 
 static inline void ts_assert_no_findings_at(const char *file, int line)

@@ -324,7 +324,7 @@ static void priorities_synchronize_execution_and_io_space(void **state)
     KeSetPriorityThread(self, 40);
     assert_non_null(ts_finding("INVALID_PARAMETER"));
     assert_int_equal(KeQueryPriorityThread(self), start);
-    wdmemu_findings_clear();
+    ts_findings_clear();
 
     assert_true(KeSynchronizeExecution(NULL, sync_routine, (PVOID)1));
     assert_true(sync_irql_seen > DISPATCH_LEVEL);
@@ -342,6 +342,38 @@ static void priorities_synchronize_execution_and_io_space(void **state)
     assert_no_findings();
 }
 
+/* ---- finding policies ------------------------------------------------------------------------ */
+
+static void finding_policy_chooses_between_failing_and_recording(void **state)
+{
+    (void)state;
+    IoDeleteDevice(NULL); /* INVALID_DEVICE_OBJECT: fails by default */
+    assert_int_equal(wdmemu_failing_finding_count(), 1);
+    assert_int_equal(wdmemu_finding_get(0)->fails, 1);
+    assert_status(STATUS_SUCCESS, wdmemu_finding_policy_set("INVALID_DEVICE_OBJECT", WDMEMU_FINDING_RECORDED));
+    IoDeleteDevice(NULL);
+    assert_int_equal(wdmemu_finding_count(), 2);
+    assert_int_equal(wdmemu_finding_get(1)->fails, 0); /* recorded only */
+    assert_int_equal(wdmemu_failing_finding_count(), 1);
+    /* Other rules still fail; NULL sets every rule and forgets the per-rule choice. */
+    KeSetPriorityThread(KeGetCurrentThread(), 99);
+    assert_int_equal(wdmemu_failing_finding_count(), 2);
+    assert_status(STATUS_SUCCESS, wdmemu_finding_policy_set(NULL, WDMEMU_FINDING_RECORDED));
+    KeSetPriorityThread(KeGetCurrentThread(), 99);
+    IoDeleteDevice(NULL);
+    assert_int_equal(wdmemu_failing_finding_count(), 2);
+    assert_status(STATUS_SUCCESS, wdmemu_finding_policy_set(NULL, WDMEMU_FINDING_FAILS));
+    IoDeleteDevice(NULL);
+    assert_int_equal(wdmemu_failing_finding_count(), 3);
+    assert_status(STATUS_INVALID_PARAMETER, wdmemu_finding_policy_set("", WDMEMU_FINDING_RECORDED));
+    assert_status(STATUS_INVALID_PARAMETER, wdmemu_finding_policy_set("X", (wdmemu_finding_policy)7));
+    ts_findings_clear();
+    /* A recorded finding does not fail the test even if the test never looks at it. */
+    assert_status(STATUS_SUCCESS, wdmemu_finding_policy_set("INVALID_DEVICE_OBJECT", WDMEMU_FINDING_RECORDED));
+    IoDeleteDevice(NULL);
+    assert_int_equal(wdmemu_failing_finding_count(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +385,7 @@ int main(void)
         ts_test(processor_features_previous_mode_and_local_time),
         ts_test(object_names_are_queried_and_made_temporary),
         ts_test(priorities_synchronize_execution_and_io_space),
+        ts_test(finding_policy_chooses_between_failing_and_recording),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

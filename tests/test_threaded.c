@@ -11,8 +11,8 @@ static int th_setup(void **state)
 
 static int th_teardown(void **state)
 {
-    ts_teardown(state);
-    return NT_SUCCESS(wdmemu_set_mode(WDMEMU_MODE_DETERMINISTIC)) ? 0 : -1;
+    int result = ts_teardown(state);
+    return NT_SUCCESS(wdmemu_set_mode(WDMEMU_MODE_DETERMINISTIC)) ? result : -1;
 }
 
 #define th_test(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)

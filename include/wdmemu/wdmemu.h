@@ -141,7 +141,18 @@ typedef struct wdmemu_finding {
     const char *driver;    /* "\Driver\name" or "" */
     const char *device;    /* "\Device\name" or "" */
     const char *message;   /* one line, human readable, names the call and the objects */
+    int fails;             /* 1: it fails the test (the policy in force when it was reported) */
 } wdmemu_finding;
+
+/* Whether a finding fails the test or is only recorded.  Every finding fails by default; a
+ * test that provokes a driver bug on purpose, or tolerates one, records it instead.  rule NULL
+ * sets the policy of every rule (and forgets per-rule choices); otherwise only that rule's.
+ * wdmemu_shutdown() returns to the default.  The library never aborts a test itself: a test
+ * kit asks wdmemu_failing_finding_count() at the end of the test. */
+typedef enum wdmemu_finding_policy { WDMEMU_FINDING_FAILS, WDMEMU_FINDING_RECORDED } wdmemu_finding_policy;
+WDMEMU_API NTSTATUS wdmemu_finding_policy_set(const char *rule, wdmemu_finding_policy policy);
+/* The findings since the last clear whose policy is WDMEMU_FINDING_FAILS. */
+WDMEMU_API size_t wdmemu_failing_finding_count(void);
 
 WDMEMU_API size_t wdmemu_finding_count(void);
 /* The i-th finding since the last clear (valid until the next clear or shutdown). */

@@ -49,5 +49,6 @@ WDMEMU_API void wdmemu_shutdown(void)
     }
     ev_unsubscribe_all();
     rp_reset();
+    rp_reset_policies();
     uv_mutex_unlock(&lifetime_lock);
 }

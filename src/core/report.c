@@ -24,6 +24,15 @@ static void *rp_handler_context;
 static PLAT_THREAD_LOCAL char rp_last_error[512];
 static rp_context_fn rp_context;
 
+/* Finding policies: the default one and up to RP_POLICIES per-rule exceptions. */
+#define RP_POLICIES 64
+static wdmemu_finding_policy rp_default_policy = WDMEMU_FINDING_FAILS;
+static struct {
+    char rule[64];
+    wdmemu_finding_policy policy;
+} rp_policies[RP_POLICIES];
+static size_t rp_policy_count;
+
 static void rp_init(void)
 {
     uv_mutex_init_recursive(&rp_lock);
@@ -134,6 +143,12 @@ void rp_finding(const char *rule, NTSTATUS status, const char *driver, const cha
         rp_capacity = capacity;
     }
     rp_stored *slot = &rp_findings[rp_count++];
+    wdmemu_finding_policy policy = rp_default_policy;
+    for (size_t i = 0; i < rp_policy_count; i++) {
+        if (strcmp(rp_policies[i].rule, rule) == 0)
+            policy = rp_policies[i].policy;
+    }
+    slot->pub.fails = policy == WDMEMU_FINDING_FAILS;
     slot->storage = storage;
     slot->pub.rule = rule_copy;
     slot->pub.status = status;
@@ -203,6 +218,15 @@ void rp_reset(void)
     rp_last_error[0] = '\0';
 }
 
+void rp_reset_policies(void)
+{
+    uv_once(&rp_once, rp_init);
+    uv_mutex_lock(&rp_lock);
+    rp_default_policy = WDMEMU_FINDING_FAILS;
+    rp_policy_count = 0;
+    uv_mutex_unlock(&rp_lock);
+}
+
 const char *rp_status(NTSTATUS status, char buffer[RP_STATUS_LEN])
 {
     rtl_status_format(status, buffer, RP_STATUS_LEN);
@@ -228,6 +252,49 @@ WDMEMU_API const wdmemu_finding *wdmemu_finding_get(size_t index)
         f = &rp_findings[index].pub;
     uv_mutex_unlock(&rp_lock);
     return f;
+}
+
+WDMEMU_API size_t wdmemu_failing_finding_count(void)
+{
+    size_t n = 0;
+    uv_once(&rp_once, rp_init);
+    uv_mutex_lock(&rp_lock);
+    for (size_t i = 0; i < rp_count; i++)
+        n += rp_findings[i].pub.fails != 0;
+    uv_mutex_unlock(&rp_lock);
+    return n;
+}
+
+WDMEMU_API NTSTATUS wdmemu_finding_policy_set(const char *rule, wdmemu_finding_policy policy)
+{
+    if (policy != WDMEMU_FINDING_FAILS && policy != WDMEMU_FINDING_RECORDED)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_finding_policy_set: unknown policy %d", (int)policy);
+    uv_once(&rp_once, rp_init);
+    uv_mutex_lock(&rp_lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (rule == NULL) {
+        rp_default_policy = policy;
+        rp_policy_count = 0;
+    } else if (rule[0] == '\0' || strlen(rule) >= sizeof(rp_policies[0].rule)) {
+        status = STATUS_INVALID_PARAMETER;
+    } else {
+        size_t i = 0;
+        while (i < rp_policy_count && strcmp(rp_policies[i].rule, rule) != 0)
+            i++;
+        if (i == rp_policy_count) {
+            if (rp_policy_count == RP_POLICIES)
+                status = STATUS_INSUFFICIENT_RESOURCES;
+            else
+                snprintf(rp_policies[rp_policy_count++].rule, sizeof(rp_policies[0].rule), "%s", rule);
+        }
+        if (NT_SUCCESS(status))
+            rp_policies[i].policy = policy;
+    }
+    uv_mutex_unlock(&rp_lock);
+    if (!NT_SUCCESS(status))
+        return rp_error(status, "wdmemu_finding_policy_set(\"%s\"): %s", rule,
+                        status == STATUS_INVALID_PARAMETER ? "not a rule name" : "too many per-rule policies (64)");
+    return status;
 }
 
 WDMEMU_API void wdmemu_findings_clear(void)

@@ -34,6 +34,9 @@ void rp_set_context_provider(rp_context_fn fn);
 /* Forgets all findings. */
 void rp_reset(void);
 
+/* Back to every finding failing the test (wdmemu_shutdown). */
+void rp_reset_policies(void);
+
 /* Appends "STATUS_NAME (0x...)" for status to a small static-per-call buffer owner:
  * use as rp_status(st, buf) with char buf[RP_STATUS_LEN]. */
 #define RP_STATUS_LEN 96
