@@ -123,18 +123,31 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
                             .status = status, .pending_returned = Irp->PendingReturned,
                             .stack_location = Irp->CurrentLocation};
             ev_emit(&cr);
+            /* While its routine runs, the IRP belongs to the routine's driver: it may free it,
+             * reuse it or send it again, provided it then returns STATUS_MORE_PROCESSING_REQUIRED. */
+            if (header != NULL)
+                IO_IRP_SET_STATE(header, IO_IRP_IDLE);
             PDRIVER_OBJECT previous = ke_enter_driver(driver);
             NTSTATUS result = routine(device, Irp, context);
             ke_leave_driver(previous);
             ev_record crd = {.kind = EV_IRP_COMPLETION_ROUTINE_RETURNED, .irp = Irp, .device = device,
                              .driver = driver, .status = result};
             ev_emit(&crd);
-            if (result == STATUS_MORE_PROCESSING_REQUIRED) {
-                /* The IRP belongs to the routine's driver again (it completes or frees it later). */
-                if (header != NULL)
-                    IO_IRP_SET_STATE(header, IO_IRP_IDLE);
+            if (header != NULL && IO_IRP_STATE(header) == IO_IRP_FREED) {
+                if (result != STATUS_MORE_PROCESSING_REQUIRED) {
+                    char st[RP_STATUS_LEN];
+                    rp_finding("COMPLETION_ROUTINE_FREED_IRP", result,
+                               driver != NULL ? io_driver_display(driver) : NULL, NULL,
+                               "a completion routine freed IRP %u and returned %s: a routine that frees the IRP "
+                               "must return STATUS_MORE_PROCESSING_REQUIRED; the completion walk stops there",
+                               (unsigned)header->id, rp_status(result, st));
+                }
                 return;
             }
+            if (result == STATUS_MORE_PROCESSING_REQUIRED)
+                return; /* the routine's driver keeps it (completes, frees or resends it later) */
+            if (header != NULL)
+                IO_IRP_SET_STATE(header, IO_IRP_IN_FLIGHT);
         } else if (Irp->CurrentLocation <= Irp->StackCount && Irp->PendingReturned) {
             IoMarkIrpPending(Irp);
         }
