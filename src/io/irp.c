@@ -87,13 +87,25 @@ io_irp_header *io_irp_header_of(PIRP irp)
     return header->magic == IO_IRP_MAGIC ? header : NULL;
 }
 
-NTKERNELAPI VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
+/* The header of a live IoAllocateIrp IRP at this address, found by address alone: the memory
+ * handed to IoInitializeIrp is usually not initialised yet, so its fields mean nothing. */
+static io_irp_header *io_irp_live_at(PIRP irp)
 {
-    io_irp_header *header = io_irp_header_of(Irp);
-    if (header != NULL && IO_IRP_STATE(header) != IO_IRP_FREED)
-        rp_finding("INITIALIZE_ALLOCATED_IRP", STATUS_SUCCESS, NULL, NULL,
-                   "IoInitializeIrp on IRP %u from IoAllocateIrp: use IoReuseIrp (Driver Verifier 0xC9/0x20D)",
-                   (unsigned)header->id);
+    io_irp_header *found = NULL;
+    plat_spin_lock(&io_irp_lock);
+    for (io_irp_header *h = io_live; h != NULL; h = h->next) {
+        if ((PIRP)((char *)h + IO_IRP_HEADER_SIZE) == irp) {
+            found = h;
+            break;
+        }
+    }
+    plat_spin_unlock(&io_irp_lock);
+    return found;
+}
+
+/* The fields Windows sets in a new IRP (everything else zero). */
+static void io_irp_init_fields(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
+{
     memset(Irp, 0, PacketSize);
     Irp->Type = IO_TYPE_IRP;
     Irp->Size = PacketSize;
@@ -102,6 +114,16 @@ NTKERNELAPI VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackS
     Irp->ApcEnvironment = 0;
     InitializeListHead(&Irp->ThreadListEntry);
     Irp->Tail.Overlay.CurrentStackLocation = (PIO_STACK_LOCATION)(Irp + 1) + StackSize;
+}
+
+NTKERNELAPI VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
+{
+    io_irp_header *header = io_irp_live_at(Irp);
+    if (header != NULL)
+        rp_finding("INITIALIZE_ALLOCATED_IRP", STATUS_SUCCESS, NULL, NULL,
+                   "IoInitializeIrp on IRP %u from IoAllocateIrp: use IoReuseIrp (Driver Verifier 0xC9/0x20D)",
+                   (unsigned)header->id);
+    io_irp_init_fields(Irp, PacketSize, StackSize);
 }
 
 static void io_irp_reset_header(io_irp_header *header)
@@ -127,8 +149,7 @@ NTKERNELAPI PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
     if (header == NULL)
         return NULL;
     PIRP irp = (PIRP)((char *)header + IO_IRP_HEADER_SIZE);
-    irp->AllocationFlags = 0; /* a recycled block: not an allocated IRP until initialized */
-    IoInitializeIrp(irp, size, StackSize);
+    io_irp_init_fields(irp, size, StackSize);
     header->owner = ke_current_driver();
     irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE;
     if (ChargeQuota)
@@ -151,9 +172,7 @@ NTKERNELAPI VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
                    "IoReuseIrp on IRP %u while it is still being processed", (unsigned)header->id);
     UCHAR flags = Irp->AllocationFlags;
     PETHREAD thread = Irp->Tail.Overlay.Thread;
-    if (header != NULL)
-        IO_IRP_SET_STATE(header, IO_IRP_FREED); /* silence IoInitializeIrp's check */
-    IoInitializeIrp(Irp, Irp->Size, Irp->StackCount);
+    io_irp_init_fields(Irp, Irp->Size, Irp->StackCount);
     Irp->AllocationFlags = flags;
     Irp->Tail.Overlay.Thread = thread;
     Irp->IoStatus.Status = Iostatus;
