@@ -133,6 +133,45 @@ WDMEMU_API LONG wdmemu_event_state(HANDLE handle);
 /* Closes a handle from wdmemu_event_create (or any kernel handle the test holds). */
 WDMEMU_API NTSTATUS wdmemu_handle_close(HANDLE handle);
 
+/* ---- requests: what an application's CreateFile/ReadFile/DeviceIoControl do ------------------- */
+
+/* Every byte of a buffered output (METHOD_BUFFERED, DO_BUFFERED_IO reads) holds this value
+ * until the driver writes it: a caller that receives it got memory the driver never wrote
+ * (Information larger than what the driver produced). */
+#define WDMEMU_UNWRITTEN_BYTE 0xCD
+
+/* Opens a device the way CreateFile does: name as for wdmemu_device_lookup (the part after the
+ * device name reaches the driver as FileObject->FileName); access (GENERIC_* mapped to the
+ * FILE_* rights), share_access (FILE_SHARE_*) and create_options (FILE_* create options) are
+ * what the driver's IRP_MJ_CREATE sees, with RequestorMode UserMode.  create_options must
+ * include FILE_SYNCHRONOUS_IO_NONALERT or FILE_SYNCHRONOUS_IO_ALERT (overlapped files are not
+ * supported yet: STATUS_NOT_SUPPORTED).  Returns the driver's create status, or the name errors
+ * of wdmemu_device_lookup, STATUS_ACCESS_DENIED for a second open of an exclusive device,
+ * STATUS_NO_SUCH_DEVICE for a device being deleted.  Close the handle with
+ * wdmemu_handle_close: the last close sends IRP_MJ_CLEANUP, IRP_MJ_CLOSE follows. */
+WDMEMU_API NTSTATUS wdmemu_open(const char *name, ACCESS_MASK access, ULONG share_access, ULONG create_options,
+                                HANDLE *handle);
+
+/* ReadFile / WriteFile on a synchronous handle: offset NULL means the file's current position,
+ * which advances by the bytes transferred.  Returns what NtReadFile/NtWriteFile return: the
+ * dispatch routine's status, or the IO_STATUS_BLOCK status when the driver pended (the call
+ * waits, running DPCs, timers and threads meanwhile); *transferred (may be NULL) receives
+ * IoStatus.Information, or 0 when the request failed without pending.  STATUS_INVALID_HANDLE,
+ * STATUS_OBJECT_TYPE_MISMATCH, STATUS_ACCESS_DENIED (the handle lacks FILE_READ_DATA /
+ * FILE_WRITE_DATA), STATUS_ACCESS_VIOLATION (NULL buffer with a length) never reach the driver. */
+WDMEMU_API NTSTATUS wdmemu_read(HANDLE handle, void *buffer, ULONG length, const int64_t *offset,
+                                ULONG_PTR *transferred);
+WDMEMU_API NTSTATUS wdmemu_write(HANDLE handle, const void *buffer, ULONG length, const int64_t *offset,
+                                 ULONG_PTR *transferred);
+
+/* DeviceIoControl (IRP_MJ_DEVICE_CONTROL) and its internal variant
+ * (IRP_MJ_INTERNAL_DEVICE_CONTROL): buffers placed per the code's METHOD_*, the code's required
+ * access checked against the handle (STATUS_ACCESS_DENIED), results as for wdmemu_read. */
+WDMEMU_API NTSTATUS wdmemu_device_control(HANDLE handle, ULONG code, const void *input, ULONG input_length,
+                                          void *output, ULONG output_length, ULONG_PTR *transferred);
+WDMEMU_API NTSTATUS wdmemu_internal_device_control(HANDLE handle, ULONG code, const void *input, ULONG input_length,
+                                                   void *output, ULONG output_length, ULONG_PTR *transferred);
+
 /* ---- findings: driver bugs reported instead of crashing -------------------------------------- */
 
 typedef struct wdmemu_finding {

@@ -23,12 +23,13 @@ static void io_set_user_output(PIRP irp, PVOID buffer, ULONG length)
 /* Describes buffer with an MDL locked for the access, attached to irp; FALSE on failure. */
 static BOOLEAN io_attach_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATION operation)
 {
+    KPROCESSOR_MODE mode = irp->RequestorMode;
     PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, irp);
     if (mdl == NULL)
         return FALSE;
     volatile BOOLEAN locked = TRUE;
     __try {
-        MmProbeAndLockPages(mdl, KernelMode, operation);
+        MmProbeAndLockPages(mdl, mode, operation);
     } __except (EXCEPTION_EXECUTE_HANDLER) {
         locked = FALSE;
     }
@@ -40,16 +41,31 @@ static BOOLEAN io_attach_mdl(PIRP irp, PVOID buffer, ULONG length, LOCK_OPERATIO
     return TRUE;
 }
 
-static PIRP io_built_irp(PDEVICE_OBJECT device, io_irp_builder builder, PKEVENT event, PIO_STATUS_BLOCK iosb)
+static PIRP io_built_irp(PDEVICE_OBJECT device, io_irp_builder builder, PKEVENT event, PIO_STATUS_BLOCK iosb,
+                         KPROCESSOR_MODE mode)
 {
     PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
     if (irp == NULL)
         return NULL;
     io_irp_header_of(irp)->builder = (uint8_t)builder;
-    irp->RequestorMode = KernelMode;
+    irp->RequestorMode = mode;
     irp->UserIosb = iosb;
     irp->UserEvent = event;
     return irp;
+}
+
+/* A system buffer of exactly size bytes (so that AddressSanitizer sees a driver overrunning
+ * it), holding input_length bytes of input and WDMEMU_UNWRITTEN_BYTE everywhere else, so that
+ * output the driver never wrote is recognisable in what the requester gets back. */
+static PVOID io_system_buffer(ULONG size, const void *input, ULONG input_length)
+{
+    PUCHAR buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, IO_BUFFER_TAG);
+    if (buffer == NULL)
+        return NULL;
+    if (input_length != 0)
+        memcpy(buffer, input, input_length);
+    memset(buffer + input_length, WDMEMU_UNWRITTEN_BYTE, size - input_length);
+    return buffer;
 }
 
 static void io_free_built(PIRP irp)
@@ -68,10 +84,10 @@ static void io_free_built(PIRP irp)
     IoFreeIrp(irp);
 }
 
-NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT DeviceObject,
-                                                     PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer,
-                                                     ULONG OutputBufferLength, BOOLEAN InternalDeviceIoControl,
-                                                     PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock)
+PIRP io_build_device_control(ULONG IoControlCode, PDEVICE_OBJECT DeviceObject, PVOID InputBuffer,
+                             ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength,
+                             BOOLEAN InternalDeviceIoControl, PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock,
+                             KPROCESSOR_MODE mode)
 {
     if (!io_is_device(DeviceObject) || IoStatusBlock == NULL ||
         (InputBufferLength != 0 && InputBuffer == NULL) || (OutputBufferLength != 0 && OutputBuffer == NULL)) {
@@ -80,7 +96,7 @@ NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVIC
                    "a buffer) (Driver Verifier 0xC9/0x09)", (unsigned)IoControlCode);
         return NULL;
     }
-    PIRP irp = io_built_irp(DeviceObject, IO_BUILT_DEVICE_CONTROL, Event, IoStatusBlock);
+    PIRP irp = io_built_irp(DeviceObject, IO_BUILT_DEVICE_CONTROL, Event, IoStatusBlock, mode);
     if (irp == NULL)
         return NULL;
     PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
@@ -92,13 +108,11 @@ NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVIC
     if (method == METHOD_BUFFERED) {
         ULONG size = InputBufferLength > OutputBufferLength ? InputBufferLength : OutputBufferLength;
         if (size != 0) {
-            irp->AssociatedIrp.SystemBuffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, IO_BUFFER_TAG);
+            irp->AssociatedIrp.SystemBuffer = io_system_buffer(size, InputBuffer, InputBufferLength);
             if (irp->AssociatedIrp.SystemBuffer == NULL) {
                 IoFreeIrp(irp);
                 return NULL;
             }
-            if (InputBufferLength != 0)
-                memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
             irp->Flags = IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
             if (OutputBufferLength != 0) {
                 irp->Flags |= IRP_INPUT_OPERATION;
@@ -108,12 +122,11 @@ NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVIC
         irp->UserBuffer = OutputBuffer;
     } else if (method == METHOD_IN_DIRECT || method == METHOD_OUT_DIRECT) {
         if (InputBufferLength != 0) {
-            irp->AssociatedIrp.SystemBuffer = ExAllocatePoolWithTag(NonPagedPoolNx, InputBufferLength, IO_BUFFER_TAG);
+            irp->AssociatedIrp.SystemBuffer = io_system_buffer(InputBufferLength, InputBuffer, InputBufferLength);
             if (irp->AssociatedIrp.SystemBuffer == NULL) {
                 IoFreeIrp(irp);
                 return NULL;
             }
-            memcpy(irp->AssociatedIrp.SystemBuffer, InputBuffer, InputBufferLength);
             irp->Flags = IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
         }
         if (OutputBufferLength != 0 &&
@@ -129,9 +142,18 @@ NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVIC
     return irp;
 }
 
-static PIRP io_build_fsd(const char *ddi, io_irp_builder builder, ULONG MajorFunction, PDEVICE_OBJECT DeviceObject,
-                         PVOID Buffer, ULONG Length, PLARGE_INTEGER StartingOffset, PKEVENT Event,
-                         PIO_STATUS_BLOCK IoStatusBlock)
+NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT DeviceObject,
+                                                     PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer,
+                                                     ULONG OutputBufferLength, BOOLEAN InternalDeviceIoControl,
+                                                     PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock)
+{
+    return io_build_device_control(IoControlCode, DeviceObject, InputBuffer, InputBufferLength, OutputBuffer,
+                                   OutputBufferLength, InternalDeviceIoControl, Event, IoStatusBlock, KernelMode);
+}
+
+PIRP io_build_fsd(const char *ddi, io_irp_builder builder, ULONG MajorFunction, PDEVICE_OBJECT DeviceObject,
+                  PVOID Buffer, ULONG Length, PLARGE_INTEGER StartingOffset, PKEVENT Event,
+                  PIO_STATUS_BLOCK IoStatusBlock, KPROCESSOR_MODE mode)
 {
     BOOLEAN transfer = MajorFunction == IRP_MJ_READ || MajorFunction == IRP_MJ_WRITE;
     if (!io_is_device(DeviceObject) ||
@@ -143,7 +165,7 @@ static PIRP io_build_fsd(const char *ddi, io_irp_builder builder, ULONG MajorFun
                    (unsigned)MajorFunction);
         return NULL;
     }
-    PIRP irp = io_built_irp(DeviceObject, builder, Event, IoStatusBlock);
+    PIRP irp = io_built_irp(DeviceObject, builder, Event, IoStatusBlock, mode);
     if (irp == NULL)
         return NULL;
     PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
@@ -153,16 +175,14 @@ static PIRP io_build_fsd(const char *ddi, io_irp_builder builder, ULONG MajorFun
     if (!transfer)
         return irp;
     if (DeviceObject->Flags & DO_BUFFERED_IO) {
-        irp->AssociatedIrp.SystemBuffer = ExAllocatePoolWithTag(NonPagedPoolNx, Length ? Length : 1, IO_BUFFER_TAG);
+        BOOLEAN write = MajorFunction == IRP_MJ_WRITE;
+        irp->AssociatedIrp.SystemBuffer = io_system_buffer(Length ? Length : 1, write ? Buffer : NULL, write ? Length : 0);
         if (irp->AssociatedIrp.SystemBuffer == NULL) {
             IoFreeIrp(irp);
             return NULL;
         }
         irp->Flags = IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
-        if (MajorFunction == IRP_MJ_WRITE) {
-            if (Length != 0)
-                memcpy(irp->AssociatedIrp.SystemBuffer, Buffer, Length);
-        } else {
+        if (!write) {
             irp->Flags |= IRP_INPUT_OPERATION;
             io_set_user_output(irp, Buffer, Length);
         }
@@ -196,7 +216,7 @@ NTKERNELAPI PIRP NTAPI IoBuildSynchronousFsdRequest(ULONG MajorFunction, PDEVICE
         return NULL;
     }
     return io_build_fsd("IoBuildSynchronousFsdRequest", IO_BUILT_SYNCHRONOUS_FSD, MajorFunction, DeviceObject, Buffer,
-                        Length, StartingOffset, Event, IoStatusBlock);
+                        Length, StartingOffset, Event, IoStatusBlock, KernelMode);
 }
 
 NTKERNELAPI PIRP NTAPI IoBuildAsynchronousFsdRequest(ULONG MajorFunction, PDEVICE_OBJECT DeviceObject, PVOID Buffer,
@@ -204,7 +224,7 @@ NTKERNELAPI PIRP NTAPI IoBuildAsynchronousFsdRequest(ULONG MajorFunction, PDEVIC
                                                      PIO_STATUS_BLOCK IoStatusBlock)
 {
     return io_build_fsd("IoBuildAsynchronousFsdRequest", IO_BUILT_ASYNCHRONOUS_FSD, MajorFunction, DeviceObject,
-                        Buffer, Length, StartingOffset, NULL, IoStatusBlock);
+                        Buffer, Length, StartingOffset, NULL, IoStatusBlock, KernelMode);
 }
 
 /* ---- the final stage ---------------------------------------------------------------------- */

@@ -25,13 +25,13 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetRelatedDeviceObject(PFILE_OBJECT FileObjec
 
 /* Builds and synchronously sends a create, cleanup or close IRP for file. */
 static NTSTATUS io_send_file_irp(PFILE_OBJECT file, UCHAR major, PIO_SECURITY_CONTEXT security, ULONG options,
-                                 ULONG share)
+                                 ULONG share, KPROCESSOR_MODE mode)
 {
     PDEVICE_OBJECT top = IoGetRelatedDeviceObject(file);
     PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
     if (irp == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    irp->RequestorMode = KernelMode;
+    irp->RequestorMode = mode;
     irp->Tail.Overlay.OriginalFileObject = file;
     irp->Flags = IRP_SYNCHRONOUS_API | (major == IRP_MJ_CREATE ? IRP_CREATE_OPERATION : IRP_CLOSE_OPERATION);
     PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
@@ -53,7 +53,7 @@ static void io_file_delete(void *body)
         if (!file->cleaned_up)
             io_file_cleanup(&file->object);
         file->object.Flags &= ~FO_FILE_OPEN;
-        io_send_file_irp(&file->object, IRP_MJ_CLOSE, NULL, 0, 0);
+        io_send_file_irp(&file->object, IRP_MJ_CLOSE, NULL, 0, 0, KernelMode);
         if (InterlockedDecrement(&device->ReferenceCount) == 0)
             io_device_last_close(device);
     }
@@ -68,12 +68,12 @@ void io_file_cleanup(PFILE_OBJECT object)
     if (!file->opened || file->cleaned_up)
         return;
     file->cleaned_up = TRUE;
-    io_send_file_irp(object, IRP_MJ_CLEANUP, NULL, 0, 0);
+    io_send_file_irp(object, IRP_MJ_CLEANUP, NULL, 0, 0, KernelMode);
     object->Flags |= FO_CLEANUP_COMPLETE;
 }
 
 NTSTATUS io_open_device(PDEVICE_OBJECT device, const WCHAR *remainder, size_t remainder_length, ACCESS_MASK access,
-                        ULONG share, ULONG options, PFILE_OBJECT *out)
+                        ULONG share, ULONG options, KPROCESSOR_MODE mode, PFILE_OBJECT *out)
 {
     *out = NULL;
     io_device_ext *ext = io_device_ext_of(device);
@@ -124,7 +124,7 @@ NTSTATUS io_open_device(PDEVICE_OBJECT device, const WCHAR *remainder, size_t re
     security.FullCreateOptions = options;
     InterlockedIncrement(&device->ReferenceCount);
     NTSTATUS status = io_send_file_irp(object, IRP_MJ_CREATE, &security, (FILE_OPEN << 24) | (options & 0xFFFFFF),
-                                       share);
+                                       share, mode);
     if (!NT_SUCCESS(status)) {
         /* A failed create gets no IRP_MJ_CLOSE. */
         if (InterlockedDecrement(&device->ReferenceCount) == 0)
@@ -154,7 +154,7 @@ NTKERNELAPI NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, 
     }
     PFILE_OBJECT file;
     status = io_open_device(found.object, found.remainder, found.remainder_length, DesiredAccess, 0,
-                            FILE_NON_DIRECTORY_FILE, &file);
+                            FILE_NON_DIRECTORY_FILE, KernelMode, &file);
     ob_lookup_release(&found);
     if (!NT_SUCCESS(status))
         return status;

@@ -106,11 +106,10 @@ NTSTATUS io_call_and_wait(PDEVICE_OBJECT device, PIRP irp, ULONG_PTR *informatio
 
 /* ---- files ---------------------------------------------------------------------------------- */
 
-/* Opens device (resolved by the caller) as a kernel-mode requester: allocates the file object,
- * sends IRP_MJ_CREATE, and on success returns the referenced file object. */
+/* Opens device (resolved by the caller) for a requester of the given mode: allocates the file
+ * object, sends IRP_MJ_CREATE, and on success returns the referenced file object. */
 NTSTATUS io_open_device(PDEVICE_OBJECT device, const WCHAR *remainder, size_t remainder_length,
-                        ACCESS_MASK access, ULONG share, ULONG options, PFILE_OBJECT *file);
-
+                        ACCESS_MASK access, ULONG share, ULONG options, KPROCESSOR_MODE mode, PFILE_OBJECT *file);
 /* The handle count of a file object reached zero: sends IRP_MJ_CLEANUP. */
 void io_file_cleanup(PFILE_OBJECT file);
 

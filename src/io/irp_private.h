@@ -48,6 +48,14 @@ io_irp_header *io_irp_header_of(PIRP irp);
 /* The final stage of IRPs built by IoBuild*Request and IoMakeAssociatedIrp (build.c). */
 void io_build_final(PIRP irp, io_irp_header *header);
 
+/* IoBuildDeviceIoControlRequest and the FSD builders with the requester's processor mode (the
+ * front end builds UserMode requests with them). */
+PIRP io_build_device_control(ULONG code, PDEVICE_OBJECT device, PVOID in, ULONG in_length, PVOID out,
+                             ULONG out_length, BOOLEAN internal, PKEVENT event, PIO_STATUS_BLOCK iosb,
+                             KPROCESSOR_MODE mode);
+PIRP io_build_fsd(const char *ddi, io_irp_builder builder, ULONG major, PDEVICE_OBJECT device, PVOID buffer,
+                  ULONG length, PLARGE_INTEGER offset, PKEVENT event, PIO_STATUS_BLOCK iosb, KPROCESSOR_MODE mode);
+
 /* Quarantine of freed IRPs and the live list, emptied at wdmemu_shutdown. */
 void io_irp_shutdown(void);
 

@@ -1,0 +1,355 @@
+/* The front end as an application uses it: wdmemu_open / wdmemu_read / wdmemu_write /
+ * wdmemu_device_control / wdmemu_handle_close reach a driver the way CreateFile, ReadFile,
+ * WriteFile, DeviceIoControl and CloseHandle do: create parameters, cleanup and close order,
+ * access checks, bad arguments stopped before the driver, waiting for a driver that pends, the
+ * status and byte count the caller gets, and output the driver never wrote made visible. */
+#include "test_support.h"
+
+#define IOCTL_RQ_ECHO CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_RQ_NEEDS_WRITE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define IOCTL_RQ_PEND CTL_CODE(FILE_DEVICE_UNKNOWN, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_RQ_STATUS CTL_CODE(FILE_DEVICE_UNKNOWN, 0x803, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_RQ_OVERCLAIM CTL_CODE(FILE_DEVICE_UNKNOWN, 0x804, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+static PDRIVER_OBJECT rq_driver;
+static PDEVICE_OBJECT rq_device;
+static char rq_log[256];
+static int rq_opens;
+static struct {
+    ACCESS_MASK access;
+    ULONG options;
+    USHORT share;
+    KPROCESSOR_MODE mode;
+    WCHAR name[32];
+    BOOLEAN synchronous;
+} rq_create;
+static KPROCESSOR_MODE rq_read_mode;
+static NTSTATUS rq_return, rq_iosb; /* IOCTL_RQ_STATUS: what the dispatch returns / completes with */
+static KTIMER rq_timer;
+static KDPC rq_dpc;
+static PIRP rq_pending;
+
+static void rq_note(const char *what)
+{
+    strncat(rq_log, what, sizeof(rq_log) - strlen(rq_log) - 1);
+}
+
+static NTSTATUS rq_finish(PIRP irp, NTSTATUS status, ULONG_PTR information)
+{
+    irp->IoStatus.Status = status;
+    irp->IoStatus.Information = information;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return status;
+}
+
+static NTSTATUS NTAPI rq_create_close(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    switch (stack->MajorFunction) {
+    case IRP_MJ_CREATE: {
+        PFILE_OBJECT file = stack->FileObject;
+        rq_create.access = stack->Parameters.Create.SecurityContext->DesiredAccess;
+        rq_create.options = stack->Parameters.Create.Options;
+        rq_create.share = stack->Parameters.Create.ShareAccess;
+        rq_create.mode = Irp->RequestorMode;
+        rq_create.synchronous = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
+        memset(rq_create.name, 0, sizeof(rq_create.name));
+        memcpy(rq_create.name, file->FileName.Buffer, file->FileName.Length < 62 ? file->FileName.Length : 62);
+        UNICODE_STRING refuse = RTL_CONSTANT_STRING(L"\\refuse");
+        if (RtlEqualUnicodeString(&file->FileName, &refuse, TRUE)) {
+            rq_note("create-refused ");
+            return rq_finish(Irp, STATUS_ACCESS_DENIED, 0);
+        }
+        file->FsContext = (PVOID)(ULONG_PTR)++rq_opens;
+        rq_note("create ");
+        return rq_finish(Irp, STATUS_SUCCESS, FILE_OPENED);
+    }
+    case IRP_MJ_CLEANUP:
+        rq_note("cleanup ");
+        return rq_finish(Irp, STATUS_SUCCESS, 0);
+    default:
+        rq_note("close ");
+        return rq_finish(Irp, STATUS_SUCCESS, 0);
+    }
+}
+
+static NTSTATUS NTAPI rq_read(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    rq_read_mode = Irp->RequestorMode;
+    ULONG length = stack->Parameters.Read.Length;
+    ULONG n = length < 4 ? length : 4;
+    memcpy(Irp->AssociatedIrp.SystemBuffer, "DATA", n); /* the device is DO_BUFFERED_IO */
+    rq_note(stack->Parameters.Read.ByteOffset.QuadPart == 0 ? "read@0 " : "read@n ");
+    return rq_finish(Irp, STATUS_SUCCESS, n);
+}
+
+static NTSTATUS NTAPI rq_write(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    rq_note("write ");
+    return rq_finish(Irp, STATUS_SUCCESS, stack->Parameters.Write.Length);
+}
+
+static VOID NTAPI rq_timer_dpc(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
+{
+    (void)Dpc;
+    (void)Context;
+    (void)A1;
+    (void)A2;
+    PIRP irp = rq_pending;
+    rq_pending = NULL;
+    memcpy(irp->AssociatedIrp.SystemBuffer, "LATE", 4);
+    rq_finish(irp, STATUS_SUCCESS, 4);
+}
+
+static NTSTATUS NTAPI rq_control(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    ULONG in = stack->Parameters.DeviceIoControl.InputBufferLength;
+    ULONG out = stack->Parameters.DeviceIoControl.OutputBufferLength;
+    PUCHAR buffer = Irp->AssociatedIrp.SystemBuffer;
+    switch (stack->Parameters.DeviceIoControl.IoControlCode) {
+    case IOCTL_RQ_ECHO:
+    case IOCTL_RQ_NEEDS_WRITE: {
+        ULONG n = in < out ? in : out;
+        return rq_finish(Irp, STATUS_SUCCESS, n); /* the input is already in the system buffer */
+    }
+    case IOCTL_RQ_PEND: {
+        IoMarkIrpPending(Irp);
+        rq_pending = Irp;
+        LARGE_INTEGER due;
+        due.QuadPart = -10 * 1000 * 50; /* 50 ms */
+        KeSetTimer(&rq_timer, due, &rq_dpc);
+        return STATUS_PENDING;
+    }
+    case IOCTL_RQ_STATUS:
+        if (out >= 4)
+            memcpy(buffer, "SOME", 4);
+        Irp->IoStatus.Status = rq_iosb;
+        Irp->IoStatus.Information = out >= 4 ? 4 : 0;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return rq_return;
+    case IOCTL_RQ_OVERCLAIM:
+        /* Writes 4 bytes but claims 8: the caller gets 4 bytes the driver never wrote. */
+        memcpy(buffer, "REAL", 4);
+        return rq_finish(Irp, STATUS_SUCCESS, 8);
+    default:
+        return rq_finish(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+}
+
+static VOID NTAPI rq_unload(PDRIVER_OBJECT DriverObject)
+{
+    UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\??\\Requests");
+    IoDeleteSymbolicLink(&link);
+    IoDeleteDevice(DriverObject->DeviceObject);
+}
+
+static NTSTATUS NTAPI rq_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\Requests");
+    UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\??\\Requests");
+    DriverObject->DriverUnload = rq_unload;
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = rq_create_close;
+    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = rq_create_close;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = rq_create_close;
+    DriverObject->MajorFunction[IRP_MJ_READ] = rq_read;
+    DriverObject->MajorFunction[IRP_MJ_WRITE] = rq_write;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = rq_control;
+    rq_driver = DriverObject;
+    KeInitializeTimer(&rq_timer);
+    KeInitializeDpc(&rq_dpc, rq_timer_dpc, NULL);
+    NTSTATUS status = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &rq_device);
+    if (!NT_SUCCESS(status))
+        return status;
+    rq_device->Flags |= DO_BUFFERED_IO;
+    return IoCreateSymbolicLink(&link, &name);
+}
+
+static int rq_setup(void **state)
+{
+    ts_setup(state);
+    rq_log[0] = '\0';
+    rq_opens = 0;
+    memset(&rq_create, 0, sizeof(rq_create));
+    wdmemu_driver *driver;
+    return NT_SUCCESS(wdmemu_driver_load_entry(rq_entry, "requests", &driver)) ? 0 : -1;
+}
+
+#define rq_test(f) cmocka_unit_test_setup_teardown(f, rq_setup, ts_teardown)
+#define RQ_SYNC (FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE)
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+static void open_sends_create_and_the_last_close_sends_cleanup_then_close(void **state)
+{
+    (void)state;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests\\sub\\path", GENERIC_READ | GENERIC_WRITE,
+                                              FILE_SHARE_READ, RQ_SYNC, &handle));
+    assert_string_equal(rq_log, "create ");
+    assert_int_equal(rq_create.mode, UserMode);
+    assert_true(rq_create.synchronous);
+    assert_true((rq_create.access & (FILE_READ_DATA | FILE_WRITE_DATA)) == (FILE_READ_DATA | FILE_WRITE_DATA));
+    assert_int_equal(rq_create.options >> 24, FILE_OPEN);
+    assert_int_equal(rq_create.options & 0xFFFFFF, RQ_SYNC);
+    assert_int_equal(rq_create.share, FILE_SHARE_READ);
+    assert_memory_equal(rq_create.name, L"\\sub\\path", sizeof(L"\\sub\\path"));
+    /* A second open is a second create with its own file object. */
+    HANDLE second;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\Device\\Requests", FILE_READ_DATA, 0, RQ_SYNC, &second));
+    assert_int_equal(rq_opens, 2);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_string_equal(rq_log, "create create cleanup close ");
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(second));
+    assert_string_equal(rq_log, "create create cleanup close cleanup close ");
+    assert_status(STATUS_INVALID_HANDLE, wdmemu_read(second, NULL, 0, NULL, NULL));
+    assert_no_findings();
+}
+
+static void a_refused_create_gives_no_handle_and_no_close(void **state)
+{
+    (void)state;
+    HANDLE handle = (HANDLE)1;
+    assert_status(STATUS_ACCESS_DENIED, wdmemu_open("\\\\.\\Requests\\refuse", GENERIC_READ, 0, RQ_SYNC, &handle));
+    assert_null(handle);
+    assert_string_equal(rq_log, "create-refused ");
+    assert_status(STATUS_OBJECT_NAME_NOT_FOUND, wdmemu_open("\\\\.\\NoSuchDevice", GENERIC_READ, 0, RQ_SYNC, &handle));
+    assert_status(STATUS_NOT_SUPPORTED, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, 0, &handle));
+    assert_string_equal(rq_log, "create-refused ");
+    assert_no_findings();
+}
+
+static void reads_and_writes_move_the_file_position(void **state)
+{
+    (void)state;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ | GENERIC_WRITE, 0, RQ_SYNC, &handle));
+    char buffer[8];
+    memset(buffer, '.', sizeof(buffer));
+    ULONG_PTR moved = 99;
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, buffer, sizeof(buffer), NULL, &moved));
+    assert_int_equal(moved, 4);
+    assert_memory_equal(buffer, "DATA....", 8);
+    assert_int_equal(rq_read_mode, UserMode);
+    /* The position advanced by 4: the next read without an offset starts there. */
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, buffer, sizeof(buffer), NULL, &moved));
+    int64_t zero = 0;
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, buffer, sizeof(buffer), &zero, &moved));
+    assert_status(STATUS_SUCCESS, wdmemu_write(handle, "abc", 3, NULL, &moved));
+    assert_int_equal(moved, 3);
+    assert_string_equal(rq_log, "create read@0 read@n read@0 write ");
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_no_findings();
+}
+
+static void bad_handles_access_and_buffers_never_reach_the_driver(void **state)
+{
+    (void)state;
+    HANDLE reader, event;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &reader));
+    assert_status(STATUS_SUCCESS, wdmemu_event_create(TRUE, FALSE, &event));
+    rq_log[0] = '\0';
+    char buffer[8];
+    ULONG_PTR moved = 5;
+    assert_status(STATUS_INVALID_HANDLE, wdmemu_read((HANDLE)(ULONG_PTR)0x7770, buffer, 8, NULL, &moved));
+    assert_int_equal(moved, 0);
+    assert_status(STATUS_OBJECT_TYPE_MISMATCH, wdmemu_read(event, buffer, 8, NULL, NULL));
+    assert_status(STATUS_ACCESS_DENIED, wdmemu_write(reader, "x", 1, NULL, NULL));
+    assert_status(STATUS_ACCESS_VIOLATION, wdmemu_read(reader, NULL, 8, NULL, NULL));
+    assert_status(STATUS_ACCESS_DENIED, wdmemu_device_control(reader, IOCTL_RQ_NEEDS_WRITE, "in", 2, buffer, 8, NULL));
+    assert_status(STATUS_ACCESS_VIOLATION, wdmemu_device_control(reader, IOCTL_RQ_ECHO, NULL, 2, buffer, 8, NULL));
+    assert_string_equal(rq_log, "");
+    assert_non_null(strstr(wdmemu_last_error(), "wdmemu_device_control"));
+    /* An IOCTL that asks for no access works on the read-only handle. */
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(reader, IOCTL_RQ_ECHO, "in", 2, buffer, 8, &moved));
+    assert_int_equal(moved, 2);
+    assert_memory_equal(buffer, "in", 2);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(event));
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(reader));
+    assert_no_findings();
+}
+
+static void a_request_the_driver_pends_is_waited_for(void **state)
+{
+    (void)state;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &handle));
+    char out[8];
+    memset(out, '.', sizeof(out));
+    ULONG_PTR moved = 0;
+    uint64_t before = wdmemu_time_now();
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, IOCTL_RQ_PEND, NULL, 0, out, sizeof(out), &moved));
+    assert_true(wdmemu_time_now() - before >= 50 * 10000); /* the timer's 50 ms passed, virtually */
+    assert_int_equal(moved, 4);
+    assert_memory_equal(out, "LATE....", 8);
+    assert_null(rq_pending);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_no_findings();
+}
+
+static void the_caller_sees_the_dispatch_status_and_the_iosb_only_when_written(void **state)
+{
+    (void)state;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &handle));
+    char out[8];
+    ULONG_PTR moved;
+    /* Not pending: the dispatch routine's return value, whatever IoStatus says. */
+    rq_return = STATUS_SUCCESS;
+    rq_iosb = STATUS_BUFFER_OVERFLOW;
+    memset(out, '.', sizeof(out));
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, IOCTL_RQ_STATUS, NULL, 0, out, sizeof(out), &moved));
+    assert_int_equal(moved, 4); /* !NT_ERROR(IoStatus): the IOSB was written, the data copied */
+    assert_memory_equal(out, "SOME", 4);
+    /* IoStatus is an error and nothing pended: no IOSB, no data, the return value stands. */
+    rq_return = STATUS_SUCCESS;
+    rq_iosb = STATUS_INVALID_PARAMETER;
+    memset(out, '.', sizeof(out));
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, IOCTL_RQ_STATUS, NULL, 0, out, sizeof(out), &moved));
+    assert_int_equal(moved, 0);
+    assert_memory_equal(out, "........", 8);
+    rq_return = STATUS_UNSUCCESSFUL;
+    rq_iosb = STATUS_UNSUCCESSFUL;
+    assert_status(STATUS_UNSUCCESSFUL, wdmemu_device_control(handle, IOCTL_RQ_STATUS, NULL, 0, out, sizeof(out), &moved));
+    assert_int_equal(moved, 0);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+}
+
+static void output_the_driver_never_wrote_is_recognisable(void **state)
+{
+    (void)state;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &handle));
+    UCHAR out[16];
+    memset(out, 0, sizeof(out));
+    ULONG_PTR moved;
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, IOCTL_RQ_OVERCLAIM, NULL, 0, out, sizeof(out), &moved));
+    assert_int_equal(moved, 8);
+    assert_memory_equal(out, "REAL", 4);
+    for (int i = 4; i < 8; i++)
+        assert_int_equal(out[i], WDMEMU_UNWRITTEN_BYTE);
+    assert_int_equal(out[8], 0); /* beyond Information nothing is copied */
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_no_findings();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        rq_test(open_sends_create_and_the_last_close_sends_cleanup_then_close),
+        rq_test(a_refused_create_gives_no_handle_and_no_close),
+        rq_test(reads_and_writes_move_the_file_position),
+        rq_test(bad_handles_access_and_buffers_never_reach_the_driver),
+        rq_test(a_request_the_driver_pends_is_waited_for),
+        rq_test(the_caller_sees_the_dispatch_status_and_the_iosb_only_when_written),
+        rq_test(output_the_driver_never_wrote_is_recognisable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
