@@ -10,6 +10,12 @@
 #define IOCTL_RQ_PEND CTL_CODE(FILE_DEVICE_UNKNOWN, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_RQ_STATUS CTL_CODE(FILE_DEVICE_UNKNOWN, 0x803, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_RQ_OVERCLAIM CTL_CODE(FILE_DEVICE_UNKNOWN, 0x804, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_RQ_HOLD CTL_CODE(FILE_DEVICE_UNKNOWN, 0x805, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+/* IRPs held by IOCTL_RQ_HOLD until cancelled or cleaned up (a cancel-safe list of our own). */
+#define RQ_HELD 8
+static PIRP rq_held[RQ_HELD];
+static KSPIN_LOCK rq_held_lock;
 
 static PDRIVER_OBJECT rq_driver;
 static PDEVICE_OBJECT rq_device;
@@ -24,6 +30,7 @@ static struct {
     BOOLEAN synchronous;
 } rq_create;
 static KPROCESSOR_MODE rq_read_mode;
+static KIRQL rq_close_irql;
 static NTSTATUS rq_return, rq_iosb; /* IOCTL_RQ_STATUS: what the dispatch returns / completes with */
 static KTIMER rq_timer;
 static KDPC rq_dpc;
@@ -55,7 +62,8 @@ static NTSTATUS NTAPI rq_create_close(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         rq_create.mode = Irp->RequestorMode;
         rq_create.synchronous = (file->Flags & FO_SYNCHRONOUS_IO) != 0;
         memset(rq_create.name, 0, sizeof(rq_create.name));
-        memcpy(rq_create.name, file->FileName.Buffer, file->FileName.Length < 62 ? file->FileName.Length : 62);
+        if (file->FileName.Buffer != NULL)
+            memcpy(rq_create.name, file->FileName.Buffer, file->FileName.Length < 62 ? file->FileName.Length : 62);
         UNICODE_STRING refuse = RTL_CONSTANT_STRING(L"\\refuse");
         if (RtlEqualUnicodeString(&file->FileName, &refuse, TRUE)) {
             rq_note("create-refused ");
@@ -65,10 +73,28 @@ static NTSTATUS NTAPI rq_create_close(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         rq_note("create ");
         return rq_finish(Irp, STATUS_SUCCESS, FILE_OPENED);
     }
-    case IRP_MJ_CLEANUP:
+    case IRP_MJ_CLEANUP: {
+        /* Complete the held IRPs of this file object, as a driver must at cleanup. */
         rq_note("cleanup ");
+        for (int i = 0; i < RQ_HELD; i++) {
+            KIRQL irql;
+            KeAcquireSpinLock(&rq_held_lock, &irql);
+            PIRP held = rq_held[i];
+            if (held != NULL && IoGetCurrentIrpStackLocation(held)->FileObject == stack->FileObject &&
+                IoSetCancelRoutine(held, NULL) != NULL)
+                rq_held[i] = NULL;
+            else
+                held = NULL;
+            KeReleaseSpinLock(&rq_held_lock, irql);
+            if (held != NULL) {
+                rq_note("flushed ");
+                rq_finish(held, STATUS_CANCELLED, 0);
+            }
+        }
         return rq_finish(Irp, STATUS_SUCCESS, 0);
+    }
     default:
+        rq_close_irql = KeGetCurrentIrql();
         rq_note("close ");
         return rq_finish(Irp, STATUS_SUCCESS, 0);
     }
@@ -106,6 +132,21 @@ static VOID NTAPI rq_timer_dpc(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
     rq_finish(irp, STATUS_SUCCESS, 4);
 }
 
+static VOID NTAPI rq_cancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    KIRQL irql;
+    KeAcquireSpinLock(&rq_held_lock, &irql);
+    for (int i = 0; i < RQ_HELD; i++) {
+        if (rq_held[i] == Irp)
+            rq_held[i] = NULL;
+    }
+    KeReleaseSpinLock(&rq_held_lock, irql);
+    rq_note("cancelled ");
+    rq_finish(Irp, STATUS_CANCELLED, 0);
+}
+
 static NTSTATUS NTAPI rq_control(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     (void)DeviceObject;
@@ -134,6 +175,18 @@ static NTSTATUS NTAPI rq_control(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         Irp->IoStatus.Information = out >= 4 ? 4 : 0;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return rq_return;
+    case IOCTL_RQ_HOLD: {
+        KIRQL irql;
+        KeAcquireSpinLock(&rq_held_lock, &irql);
+        int slot = 0;
+        while (slot < RQ_HELD && rq_held[slot] != NULL)
+            slot++;
+        rq_held[slot] = Irp;
+        IoMarkIrpPending(Irp);
+        IoSetCancelRoutine(Irp, rq_cancel);
+        KeReleaseSpinLock(&rq_held_lock, irql);
+        return STATUS_PENDING;
+    }
     case IOCTL_RQ_OVERCLAIM:
         /* Writes 4 bytes but claims 8: the caller gets 4 bytes the driver never wrote. */
         memcpy(buffer, "REAL", 4);
@@ -164,6 +217,8 @@ static NTSTATUS NTAPI rq_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Regi
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = rq_control;
     rq_driver = DriverObject;
     KeInitializeTimer(&rq_timer);
+    KeInitializeSpinLock(&rq_held_lock);
+    memset(rq_held, 0, sizeof(rq_held));
     KeInitializeDpc(&rq_dpc, rq_timer_dpc, NULL);
     NTSTATUS status = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &rq_device);
     if (!NT_SUCCESS(status))
@@ -221,7 +276,6 @@ static void a_refused_create_gives_no_handle_and_no_close(void **state)
     assert_null(handle);
     assert_string_equal(rq_log, "create-refused ");
     assert_status(STATUS_OBJECT_NAME_NOT_FOUND, wdmemu_open("\\\\.\\NoSuchDevice", GENERIC_READ, 0, RQ_SYNC, &handle));
-    assert_status(STATUS_NOT_SUPPORTED, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, 0, &handle));
     assert_string_equal(rq_log, "create-refused ");
     assert_no_findings();
 }
@@ -340,6 +394,135 @@ static void output_the_driver_never_wrote_is_recognisable(void **state)
     assert_no_findings();
 }
 
+/* ---- overlapped requests ---------------------------------------------------------------------- */
+
+#define RQ_OVERLAPPED FILE_NON_DIRECTORY_FILE
+
+static int rq_callbacks;
+static NTSTATUS rq_callback_status;
+static ULONG_PTR rq_callback_information;
+
+static void rq_callback(wdmemu_request *request, NTSTATUS status, ULONG_PTR information, void *context)
+{
+    (void)request;
+    (void)context;
+    rq_callbacks++;
+    rq_callback_status = status;
+    rq_callback_information = information;
+}
+
+static void overlapped_requests_return_pending_and_complete_later(void **state)
+{
+    (void)state;
+    rq_callbacks = 0;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_OVERLAPPED, &handle));
+    assert_false(rq_create.synchronous);
+    char out[8];
+    memset(out, '.', sizeof(out));
+    wdmemu_request *request = NULL;
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(handle, IOCTL_RQ_PEND, NULL, 0, out, sizeof(out),
+                                                              rq_callback, NULL, &request));
+    assert_non_null(request);
+    NTSTATUS status;
+    ULONG_PTR information;
+    assert_false(wdmemu_request_result(request, &status, &information));
+    assert_int_equal(rq_callbacks, 0);
+    assert_status(STATUS_TIMEOUT, wdmemu_request_wait(request, 10)); /* the driver's timer is 50 ms */
+    assert_status(STATUS_SUCCESS, wdmemu_request_wait(request, -1));
+    assert_true(wdmemu_request_result(request, &status, &information));
+    assert_status(STATUS_SUCCESS, status);
+    assert_int_equal(information, 4);
+    assert_memory_equal(out, "LATE....", 8);
+    assert_int_equal(rq_callbacks, 1);
+    assert_int_equal(rq_callback_information, 4);
+    wdmemu_request_free(request);
+
+    /* An overlapped file has no position: reads need an offset.  The waiting calls work too. */
+    char buffer[8];
+    assert_status(STATUS_INVALID_PARAMETER, wdmemu_read(handle, buffer, sizeof(buffer), NULL, NULL));
+    int64_t offset = 0;
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, buffer, sizeof(buffer), &offset, &information));
+    assert_int_equal(information, 4);
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, IOCTL_RQ_PEND, NULL, 0, out, sizeof(out), &information));
+    assert_int_equal(information, 4);
+
+    /* Completed at once: the request is handed out finished; failed at once: no request. */
+    rq_return = STATUS_SUCCESS;
+    rq_iosb = STATUS_SUCCESS;
+    assert_status(STATUS_SUCCESS, wdmemu_device_control_async(handle, IOCTL_RQ_STATUS, NULL, 0, out, sizeof(out),
+                                                              rq_callback, NULL, &request));
+    assert_true(wdmemu_request_result(request, &status, &information));
+    assert_int_equal(information, 4);
+    assert_status(STATUS_NOT_FOUND, wdmemu_request_cancel(request));
+    wdmemu_request_free(request);
+    rq_return = STATUS_INVALID_PARAMETER;
+    rq_iosb = STATUS_INVALID_PARAMETER;
+    int before = rq_callbacks;
+    assert_status(STATUS_INVALID_PARAMETER, wdmemu_device_control_async(handle, IOCTL_RQ_STATUS, NULL, 0, out,
+                                                                         sizeof(out), rq_callback, NULL, &request));
+    assert_null(request);
+    assert_int_equal(rq_callbacks, before);
+
+    /* The last request completes from the driver's timer DPC after the handle is gone: the
+     * IRP held the file object, and IRP_MJ_CLOSE arrives afterwards at PASSIVE_LEVEL. */
+    rq_close_irql = HIGH_LEVEL;
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(handle, IOCTL_RQ_PEND, NULL, 0, out, sizeof(out), NULL,
+                                                              NULL, &request));
+    rq_log[0] = '\0';
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_string_equal(rq_log, "cleanup ");
+    assert_status(STATUS_SUCCESS, wdmemu_request_wait(request, -1));
+    wdmemu_request_free(request);
+    wdmemu_run_until_idle();
+    assert_string_equal(rq_log, "cleanup close ");
+    assert_int_equal(rq_close_irql, PASSIVE_LEVEL);
+    assert_no_findings();
+}
+
+static void cancelling_one_request_or_all_of_a_handle(void **state)
+{
+    (void)state;
+    HANDLE handle, other;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_OVERLAPPED, &handle));
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_OVERLAPPED, &other));
+    wdmemu_request *a, *b, *c, *d;
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(handle, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, NULL, NULL, &a));
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(handle, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, NULL, NULL, &b));
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(handle, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, NULL, NULL, &c));
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(other, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, NULL, NULL, &d));
+    rq_log[0] = '\0';
+    /* One request: only that one. */
+    assert_status(STATUS_SUCCESS, wdmemu_request_cancel(b));
+    NTSTATUS status;
+    assert_true(wdmemu_request_result(b, &status, NULL));
+    assert_status(STATUS_CANCELLED, status);
+    assert_false(wdmemu_request_result(a, NULL, NULL));
+    assert_string_equal(rq_log, "cancelled ");
+    /* CancelIo: the rest of this handle's requests, not the other handle's. */
+    assert_status(STATUS_SUCCESS, wdmemu_cancel_io(handle));
+    assert_true(wdmemu_request_result(a, &status, NULL));
+    assert_status(STATUS_CANCELLED, status);
+    assert_true(wdmemu_request_result(c, NULL, NULL));
+    assert_false(wdmemu_request_result(d, NULL, NULL));
+    assert_string_equal(rq_log, "cancelled cancelled cancelled ");
+    /* Closing the other handle: its driver completes the held IRP at cleanup. */
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(other));
+    assert_true(wdmemu_request_result(d, &status, NULL));
+    assert_status(STATUS_CANCELLED, status);
+    assert_string_equal(rq_log, "cancelled cancelled cancelled cleanup flushed close ");
+    wdmemu_request_free(a);
+    wdmemu_request_free(b);
+    wdmemu_request_free(c);
+    wdmemu_request_free(d);
+    /* A request freed while outstanding is released when it completes. */
+    wdmemu_request *e;
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(handle, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, NULL, NULL, &e));
+    wdmemu_request_free(e);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_no_findings();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +533,8 @@ int main(void)
         rq_test(a_request_the_driver_pends_is_waited_for),
         rq_test(the_caller_sees_the_dispatch_status_and_the_iosb_only_when_written),
         rq_test(output_the_driver_never_wrote_is_recognisable),
+        rq_test(overlapped_requests_return_pending_and_complete_later),
+        rq_test(cancelling_one_request_or_all_of_a_handle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -143,17 +143,17 @@ WDMEMU_API NTSTATUS wdmemu_handle_close(HANDLE handle);
 /* Opens a device the way CreateFile does: name as for wdmemu_device_lookup (the part after the
  * device name reaches the driver as FileObject->FileName); access (GENERIC_* mapped to the
  * FILE_* rights), share_access (FILE_SHARE_*) and create_options (FILE_* create options) are
- * what the driver's IRP_MJ_CREATE sees, with RequestorMode UserMode.  create_options must
- * include FILE_SYNCHRONOUS_IO_NONALERT or FILE_SYNCHRONOUS_IO_ALERT (overlapped files are not
- * supported yet: STATUS_NOT_SUPPORTED).  Returns the driver's create status, or the name errors
- * of wdmemu_device_lookup, STATUS_ACCESS_DENIED for a second open of an exclusive device,
- * STATUS_NO_SUCH_DEVICE for a device being deleted.  Close the handle with
- * wdmemu_handle_close: the last close sends IRP_MJ_CLEANUP, IRP_MJ_CLOSE follows. */
+ * what the driver's IRP_MJ_CREATE sees, with RequestorMode UserMode.  With
+ * FILE_SYNCHRONOUS_IO_NONALERT (or _ALERT) the file object is synchronous (FO_SYNCHRONOUS_IO,
+ * a current byte position); without, it is opened for overlapped I/O.  Returns the driver's
+ * create status, or the name errors of wdmemu_device_lookup, STATUS_ACCESS_DENIED for a second
+ * open of an exclusive device, STATUS_NO_SUCH_DEVICE for a device being deleted.  Close the
+ * handle with wdmemu_handle_close: the last close sends IRP_MJ_CLEANUP, IRP_MJ_CLOSE follows. */
 WDMEMU_API NTSTATUS wdmemu_open(const char *name, ACCESS_MASK access, ULONG share_access, ULONG create_options,
                                 HANDLE *handle);
 
-/* ReadFile / WriteFile on a synchronous handle: offset NULL means the file's current position,
- * which advances by the bytes transferred.  Returns what NtReadFile/NtWriteFile return: the
+/* ReadFile / WriteFile, waiting for the result: offset NULL means the file's current position
+ * (synchronous files only; it advances by the bytes transferred).  Returns what NtReadFile/NtWriteFile return: the
  * dispatch routine's status, or the IO_STATUS_BLOCK status when the driver pended (the call
  * waits, running DPCs, timers and threads meanwhile); *transferred (may be NULL) receives
  * IoStatus.Information, or 0 when the request failed without pending.  STATUS_INVALID_HANDLE,
@@ -171,6 +171,36 @@ WDMEMU_API NTSTATUS wdmemu_device_control(HANDLE handle, ULONG code, const void 
                                           void *output, ULONG output_length, ULONG_PTR *transferred);
 WDMEMU_API NTSTATUS wdmemu_internal_device_control(HANDLE handle, ULONG code, const void *input, ULONG input_length,
                                                    void *output, ULONG output_length, ULONG_PTR *transferred);
+
+/* Overlapped requests.  The _async calls return at once with what NtXxxFile returns:
+ * STATUS_PENDING (the driver pended: *request is outstanding), another success or warning
+ * status (*request has completed), or an error without pending (*request is NULL: no
+ * IO_STATUS_BLOCK was written, as on Windows).  On a synchronous handle they wait first.  The
+ * callback (may be NULL) runs once the final stage has written the IO_STATUS_BLOCK, from
+ * whatever context completed the IRP (a DPC, a system thread, the test itself): it must not
+ * block.  The caller's buffers must stay valid until the request has completed. */
+typedef struct wdmemu_request wdmemu_request;
+typedef void (*wdmemu_request_callback)(wdmemu_request *request, NTSTATUS status, ULONG_PTR information,
+                                        void *context);
+WDMEMU_API NTSTATUS wdmemu_read_async(HANDLE handle, void *buffer, ULONG length, const int64_t *offset,
+                                      wdmemu_request_callback callback, void *context, wdmemu_request **request);
+WDMEMU_API NTSTATUS wdmemu_write_async(HANDLE handle, const void *buffer, ULONG length, const int64_t *offset,
+                                       wdmemu_request_callback callback, void *context, wdmemu_request **request);
+WDMEMU_API NTSTATUS wdmemu_device_control_async(HANDLE handle, ULONG code, const void *input, ULONG input_length,
+                                                void *output, ULONG output_length, wdmemu_request_callback callback,
+                                                void *context, wdmemu_request **request);
+/* Waits until the request has completed (its IO_STATUS_BLOCK written): STATUS_SUCCESS, or
+ * STATUS_TIMEOUT after timeout_ms (virtual time in deterministic mode; negative: no limit). */
+WDMEMU_API NTSTATUS wdmemu_request_wait(wdmemu_request *request, int64_t timeout_ms);
+/* TRUE once the request has completed, with its IO_STATUS_BLOCK (GetOverlappedResult). */
+WDMEMU_API BOOLEAN wdmemu_request_result(const wdmemu_request *request, NTSTATUS *status, ULONG_PTR *information);
+/* CancelIoEx for one request: IoCancelIrp on its IRP.  STATUS_NOT_FOUND once it has completed. */
+WDMEMU_API NTSTATUS wdmemu_request_cancel(wdmemu_request *request);
+/* CancelIo: cancels every outstanding request of the handle's file object. */
+WDMEMU_API NTSTATUS wdmemu_cancel_io(HANDLE handle);
+/* Releases a request; one still outstanding is freed when it completes (its callback no longer
+ * runs). */
+WDMEMU_API void wdmemu_request_free(wdmemu_request *request);
 
 /* ---- findings: driver bugs reported instead of crashing -------------------------------------- */
 

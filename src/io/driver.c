@@ -545,6 +545,7 @@ void io_init(void)
 
 void io_shutdown(void)
 {
+    io_request_shutdown();
     io_force_unload_all();
     io_shutdown_reset();
     io_irp_shutdown();

@@ -78,6 +78,9 @@ BOOLEAN io_check_device(PDEVICE_OBJECT device, const char *ddi);
 void io_shutdown_forget(PDEVICE_OBJECT device);
 void io_shutdown_reset(void);
 
+/* Front-end requests (request.c): finishes deferred file releases at wdmemu_shutdown. */
+void io_request_shutdown(void);
+
 /* Writes the device's display name: "\Device\Zero" or "\Device\<unnamed #3>". */
 const char *io_device_display(PDEVICE_OBJECT device, char *buffer, size_t size);
 

@@ -1,15 +1,18 @@
 /* io/request.c: the I/O manager front end for the host: what an application's CreateFile,
- * ReadFile, WriteFile, DeviceIoControl and CloseHandle do on Windows.  wdmemu_open resolves the
- * name, opens a file object (IRP_MJ_CREATE with the create parameters, RequestorMode UserMode)
- * and returns a handle whose last close sends IRP_MJ_CLEANUP (IRP_MJ_CLOSE follows when the last
- * reference to the file object goes).  The transfer calls check the handle and its granted
- * access, validate the caller's buffers as the system services do, build the IRP with the
- * buffers placed per DO_BUFFERED_IO / DO_DIRECT_IO / neither or per METHOD_* (the builders of
- * io/build.c, in UserMode), send it to the top of the device stack, wait on the file object's
- * event when the driver pends, and report what the NT call reports: the status (the dispatch
- * routine's return value, or the IO_STATUS_BLOCK status after a wait) and the bytes
- * transferred.  Synchronous file objects only, for now: files opened without
- * FILE_SYNCHRONOUS_IO_* (overlapped) are refused with STATUS_NOT_SUPPORTED. */
+ * ReadFile, WriteFile, DeviceIoControl, CancelIo and CloseHandle do on Windows.
+ *
+ * wdmemu_open resolves the name, opens a file object (IRP_MJ_CREATE with the create parameters,
+ * RequestorMode UserMode) and returns a handle whose last close sends IRP_MJ_CLEANUP
+ * (IRP_MJ_CLOSE follows when the last reference to the file object goes).  A transfer checks
+ * the handle and its granted access, validates the caller's buffers as the system services do,
+ * builds the IRP with the buffers placed per DO_BUFFERED_IO / DO_DIRECT_IO / neither or per
+ * METHOD_* (the builders of io/build.c, in UserMode), and sends it to the top of the device
+ * stack.  Every transfer is a request object (wdmemu_request) whose IO_STATUS_BLOCK and event
+ * the final stage writes and signals by the NT rules (not when the request failed without
+ * pending).  The synchronous calls wait for it and return what the NT call returns; the
+ * asynchronous ones hand it to the caller, who waits, polls, cancels and frees it.  Outstanding
+ * requests are listed so that wdmemu_cancel_io can cancel those of a handle. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/event.h"
@@ -17,6 +20,58 @@
 #include "io/irp_private.h"
 #include "ke/ke.h"
 #include "ob/ob.h"
+
+struct wdmemu_request {
+    const char *api;
+    UCHAR major;
+    PFILE_OBJECT file;          /* referenced by the API call while it runs and by the IRP */
+    PDEVICE_OBJECT device;
+    PIRP irp;                   /* while outstanding */
+    IO_STATUS_BLOCK iosb;       /* written by the final stage (NT rules) */
+    KEVENT done;                /* signalled with it */
+    BOOLEAN finished;           /* the final stage ran */
+    BOOLEAN released;           /* the owner let go: the final stage frees it */
+    BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
+    wdmemu_request_callback callback;
+    void *context;
+    struct wdmemu_request *prev, *next; /* outstanding requests */
+};
+
+/* Guards the outstanding list and each request's finished/released flags.  Recursive: a
+ * cancel routine may complete the IRP (and so run the final stage) inside IoCancelIrp. */
+static uv_mutex_t io_requests_lock;
+static uv_once_t io_requests_once = UV_ONCE_INIT;
+static wdmemu_request *io_outstanding;
+
+static void io_requests_init(void)
+{
+    uv_mutex_init_recursive(&io_requests_lock);
+}
+
+static void io_requests_lock_(void)
+{
+    uv_once(&io_requests_once, io_requests_init);
+    uv_mutex_lock(&io_requests_lock);
+}
+
+static void io_requests_unlock(void)
+{
+    uv_mutex_unlock(&io_requests_lock);
+}
+
+static void io_request_destroy(wdmemu_request *request)
+{
+    free(request);
+}
+
+/* A request that failed before its IRP was sent: drops the call's file reference too. */
+static void io_request_abort(wdmemu_request *request)
+{
+    ObDereferenceObject(request->file);
+    free(request);
+}
+
+/* ---- open ----------------------------------------------------------------------------------- */
 
 /* Generic rights as the I/O manager maps them for file objects. */
 static ACCESS_MASK io_map_file_access(ACCESS_MASK access)
@@ -44,11 +99,6 @@ WDMEMU_API NTSTATUS wdmemu_open(const char *name, ACCESS_MASK access, ULONG shar
     if (handle == NULL)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_open(\"%s\"): no handle pointer", name ? name : "(null)");
     *handle = NULL;
-    if (!(create_options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)))
-        return rp_error(STATUS_NOT_SUPPORTED,
-                        "wdmemu_open(\"%s\"): overlapped file objects (no FILE_SYNCHRONOUS_IO_ALERT or "
-                        "FILE_SYNCHRONOUS_IO_NONALERT in the create options) are not supported yet",
-                        name ? name : "(null)");
     ob_lookup_result found;
     NTSTATUS status = io_host_lookup("wdmemu_open", name, OB_LOOKUP_FOLLOW_LAST, OB_TYPE_DEVICE, "a device", &found);
     if (!NT_SUCCESS(status))
@@ -70,38 +120,116 @@ WDMEMU_API NTSTATUS wdmemu_open(const char *name, ACCESS_MASK access, ULONG shar
     return STATUS_SUCCESS;
 }
 
-/* ---- transfers ---------------------------------------------------------------------------- */
+/* ---- requests ------------------------------------------------------------------------------ */
 
-typedef struct io_request {
-    const char *api;
+/* The last reference to a file object dropped above APC_LEVEL (a DPC completed the last
+ * request after the handle was closed) is handed to a worker, so that IRP_MJ_CLOSE never
+ * reaches the driver at DISPATCH_LEVEL.  Pending hand-overs are listed so that
+ * wdmemu_shutdown can finish them if no worker ran. */
+typedef struct io_file_release {
+    WORK_QUEUE_ITEM item;
     PFILE_OBJECT file;
-    PDEVICE_OBJECT device;
-    IO_STATUS_BLOCK iosb;
-    BOOLEAN finished; /* the final stage ran */
-} io_request;
+    struct io_file_release *next;
+} io_file_release;
 
-/* The final stage of a request whose requester stopped waiting: nothing is reported to it any
- * more, and the file object the IRP refers to is released only now. */
-static void io_request_abandoned_final(PIRP irp, void *context)
+static io_file_release *io_releases;
+
+static BOOLEAN io_release_unlink(io_file_release *release)
 {
-    irp->UserIosb = NULL;
-    irp->UserEvent = NULL;
-    io_build_final(irp, io_irp_header_of(irp));
-    ObDereferenceObject(context);
+    BOOLEAN found = FALSE;
+    io_requests_lock_();
+    for (io_file_release **link = &io_releases; *link != NULL; link = &(*link)->next) {
+        if (*link == release) {
+            *link = release->next;
+            found = TRUE;
+            break;
+        }
+    }
+    io_requests_unlock();
+    return found;
 }
 
+static VOID NTAPI io_file_release_worker(PVOID context)
+{
+    io_file_release *release = context;
+    if (!io_release_unlink(release))
+        return;
+    ObDereferenceObject(release->file);
+    free(release);
+}
+
+static void io_release_file_later(PFILE_OBJECT file)
+{
+    io_file_release *release = NULL;
+    if (KeGetCurrentIrql() > APC_LEVEL && ObGetObjectPointerCount(file) == 1)
+        release = malloc(sizeof(*release));
+    if (release == NULL) {
+        ObDereferenceObject(file);
+        return;
+    }
+    release->file = file;
+    io_requests_lock_();
+    release->next = io_releases;
+    io_releases = release;
+    io_requests_unlock();
+    ExInitializeWorkItem(&release->item, io_file_release_worker, release);
+    ExQueueWorkItem(&release->item, DelayedWorkQueue);
+}
+
+void io_request_shutdown(void)
+{
+    for (;;) {
+        io_requests_lock_();
+        io_file_release *release = io_releases;
+        if (release != NULL)
+            io_releases = release->next;
+        io_requests_unlock();
+        if (release == NULL)
+            return;
+        ObDereferenceObject(release->file);
+        free(release);
+    }
+}
+
+/* The final stage of a front-end request: the builders' final stage (copy back, IOSB and event
+ * by the NT rules, buffers and IRP freed), then the requester's callback. */
 static void io_request_final(PIRP irp, void *context)
 {
-    io_request *request = context;
+    wdmemu_request *request = context;
+    /* The event is signalled here, once the request is marked finished, so that a waiter that
+     * wakes up finds everything in place. */
+    irp->UserEvent = NULL;
+    io_build_final(irp, io_irp_header_of(irp));
+    BOOLEAN written = request->iosb.Status != STATUS_PENDING;
+    io_requests_lock_();
+    request->irp = NULL;
     request->finished = TRUE;
-    io_build_final(irp, io_irp_header_of(irp)); /* copy back, IOSB and event rules, free */
+    if (request->prev != NULL)
+        request->prev->next = request->next;
+    else if (io_outstanding == request)
+        io_outstanding = request->next;
+    if (request->next != NULL)
+        request->next->prev = request->prev;
+    request->prev = request->next = NULL;
+    BOOLEAN release = request->released;
+    io_requests_unlock();
+    if (written)
+        KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
+    if (request->callback != NULL && !release && written)
+        request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
+    /* The IRP's reference: the driver sees IRP_MJ_CLOSE once no request holds the file.
+     * Windows drops it in the requester's context; above APC_LEVEL (a DPC completed the IRP)
+     * a worker does it, so that IRP_MJ_CLOSE never reaches the driver at DISPATCH_LEVEL. */
+    io_release_file_later(request->file);
+    if (release)
+        io_request_destroy(request);
 }
 
-/* Looks the handle up for a transfer needing `desired` access. */
-static NTSTATUS io_request_begin(io_request *request, const char *api, HANDLE handle, ACCESS_MASK desired)
+/* Looks the handle up for a transfer needing `desired` access and starts a request. */
+static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, ACCESS_MASK desired,
+                                  wdmemu_request **out)
 {
-    memset(request, 0, sizeof(*request));
-    request->api = api;
+    *out = NULL;
     void *object = NULL;
     NTSTATUS status = ob_handle_reference(handle, OB_TYPE_FILE, desired, &object, NULL);
     if (status == STATUS_OBJECT_TYPE_MISMATCH)
@@ -111,69 +239,133 @@ static NTSTATUS io_request_begin(io_request *request, const char *api, HANDLE ha
                        api, handle, (unsigned long)desired);
     if (!NT_SUCCESS(status))
         return rp_fail(status, "%s(%p): not an open handle", api, handle);
-    request->file = object;
-    if (!(request->file->Flags & FO_SYNCHRONOUS_IO)) {
+    wdmemu_request *request = calloc(1, sizeof(*request));
+    if (request == NULL) {
         ObDereferenceObject(object);
-        return rp_error(STATUS_NOT_SUPPORTED, "%s(%p): asynchronous file objects are not supported yet", api, handle);
+        return rp_error(STATUS_INSUFFICIENT_RESOURCES, "%s(%p): out of memory", api, handle);
     }
+    request->api = api;
+    request->major = major;
+    request->file = object;
     request->device = IoGetRelatedDeviceObject(request->file);
+    request->iosb.Status = STATUS_PENDING;
+    KeInitializeEvent(&request->done, NotificationEvent, FALSE);
+    *out = request;
     return STATUS_SUCCESS;
 }
 
-/* Sends the built IRP for the file and returns what the synchronous NT call returns. */
-static NTSTATUS io_request_send(io_request *request, PIRP irp, ULONG_PTR *information)
+/* Sends the request's IRP.  Returns what NtXxxFile returns at once: STATUS_PENDING when the
+ * driver pended, else the dispatch routine's status. */
+static NTSTATUS io_request_send(wdmemu_request *request, PIRP irp)
 {
     PFILE_OBJECT file = request->file;
     PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
-    UCHAR major = stack->MajorFunction;
     stack->FileObject = file;
     irp->Tail.Overlay.OriginalFileObject = file;
-    irp->Flags |= IRP_SYNCHRONOUS_API;
-    request->iosb.Status = STATUS_PENDING;
-    request->iosb.Information = 0;
-    KeClearEvent(&file->Event);
+    if (file->Flags & FO_SYNCHRONOUS_IO)
+        irp->Flags |= IRP_SYNCHRONOUS_API;
+    request->irp = irp;
+    ObReferenceObject(file); /* held by the IRP until its final stage */
     io_irp_set_final(irp, io_request_final, request);
+    io_requests_lock_();
+    request->next = io_outstanding;
+    if (io_outstanding != NULL)
+        io_outstanding->prev = request;
+    io_outstanding = request;
+    io_requests_unlock();
     NTSTATUS status = IoCallDriver(request->device, irp);
-    char name[96];
-    if (status == STATUS_PENDING) {
-        NTSTATUS waited = KeWaitForSingleObject(&file->Event, Executive, KernelMode, FALSE, NULL);
-        if (waited != STATUS_SUCCESS || !request->finished) {
-            rp_finding("IRP_NEVER_COMPLETED", STATUS_PENDING, io_driver_display(request->device->DriverObject),
-                       io_device_display(request->device, name, sizeof(name)),
-                       "%s: the driver returned STATUS_PENDING for major 0x%02x on %s and never completed the IRP",
-                       request->api, major, name);
-            /* The IRP stays with the driver: it keeps the file object alive and reports to no one. */
-            ObReferenceObject(file);
-            irp->UserIosb = NULL;
-            irp->UserEvent = NULL;
-            io_irp_set_final(irp, io_request_abandoned_final, file);
-            *information = 0;
-            return waited != STATUS_SUCCESS ? waited : STATUS_PENDING;
-        }
-        status = request->iosb.Status;
-    } else if (!request->finished) {
+    if (status != STATUS_PENDING && !request->finished) {
+        char name[96];
         rp_finding("DISPATCH_RETURNED_WITHOUT_COMPLETING", status, io_driver_display(request->device->DriverObject),
                    io_device_display(request->device, name, sizeof(name)),
                    "%s: the dispatch routine for major 0x%02x of %s returned %08X without completing the IRP or "
                    "returning STATUS_PENDING (Driver Verifier 0xC9/0x226)",
-                   request->api, major, name, (unsigned)status);
-        ObReferenceObject(file);
-        irp->UserIosb = NULL;
-        irp->UserEvent = NULL;
-        io_irp_set_final(irp, io_request_abandoned_final, file);
+                   request->api, request->major, name, (unsigned)status);
     }
-    /* The IO_STATUS_BLOCK is written unless the request failed without pending. */
-    *information = request->iosb.Status != STATUS_PENDING ? request->iosb.Information : 0;
     return status;
 }
 
-static void io_request_end(io_request *request)
+/* Waits for a request the driver pended; FALSE (reported) if it can never complete. */
+static BOOLEAN io_request_wait_done(wdmemu_request *request)
 {
-    ObDereferenceObject(request->file);
+    NTSTATUS waited = KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, NULL);
+    if (waited == STATUS_SUCCESS && request->finished)
+        return TRUE;
+    char name[96];
+    rp_finding("IRP_NEVER_COMPLETED", STATUS_PENDING, io_driver_display(request->device->DriverObject),
+               io_device_display(request->device, name, sizeof(name)),
+               "%s: the driver returned STATUS_PENDING for major 0x%02x on %s and never completed the IRP",
+               request->api, request->major, name);
+    return FALSE;
 }
 
-/* Read and write: a NULL offset means the file's current position (synchronous files keep
- * one, advanced by what each transfer moved). */
+/* Lets go of a request: freed now if finished, else by its final stage. */
+static void io_request_release(wdmemu_request *request)
+{
+    io_requests_lock_();
+    BOOLEAN finished = request->finished;
+    request->released = TRUE;
+    io_requests_unlock();
+    if (finished)
+        io_request_destroy(request);
+}
+
+/* Completes the synchronous form of a call: waits if the driver pended, reports the NT result. */
+static NTSTATUS io_request_finish_sync(wdmemu_request *request, NTSTATUS status, ULONG_PTR *transferred)
+{
+    if (status == STATUS_PENDING)
+        status = io_request_wait_done(request) ? request->iosb.Status : STATUS_PENDING;
+    /* The IO_STATUS_BLOCK is written unless the request failed without pending. */
+    *transferred = request->finished && request->iosb.Status != STATUS_PENDING ? request->iosb.Information : 0;
+    return status;
+}
+
+/* The byte offset of a read or write: the given one, or the synchronous file's position. */
+static NTSTATUS io_request_offset(wdmemu_request *request, const int64_t *offset, LARGE_INTEGER *start)
+{
+    if (offset == NULL && !(request->file->Flags & FO_SYNCHRONOUS_IO))
+        return rp_fail(STATUS_INVALID_PARAMETER, "%s: a file opened for overlapped I/O has no current position; "
+                       "give the byte offset", request->api);
+    start->QuadPart = offset != NULL ? *offset : request->file->CurrentByteOffset.QuadPart;
+    if (start->QuadPart < 0)
+        return rp_fail(STATUS_INVALID_PARAMETER, "%s: negative byte offset %lld", request->api,
+                       (long long)start->QuadPart);
+    return STATUS_SUCCESS;
+}
+
+/* Builds and sends a read or write; *request is the started request or NULL. */
+static NTSTATUS io_transfer_start(const char *api, UCHAR major, HANDLE handle, void *buffer, ULONG length,
+                                  const int64_t *offset, wdmemu_request_callback callback, void *context,
+                                  wdmemu_request **out, LARGE_INTEGER *start)
+{
+    wdmemu_request *request;
+    NTSTATUS status = io_request_create(api, major, handle, major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA,
+                                        &request);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (buffer == NULL && length != 0) {
+        io_request_abort(request);
+        return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p): NULL buffer with length %lu", api, handle,
+                       (unsigned long)length);
+    }
+    status = io_request_offset(request, offset, start);
+    if (!NT_SUCCESS(status)) {
+        io_request_abort(request);
+        return status;
+    }
+    PIRP irp = io_build_fsd(api, IO_BUILT_SYNCHRONOUS_FSD, major, request->device, buffer, length, start,
+                            &request->done, &request->iosb, UserMode);
+    if (irp == NULL) {
+        io_request_abort(request);
+        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p): the IRP could not be built (no memory, or the "
+                       "buffer cannot be locked)", api, handle);
+    }
+    request->callback = callback;
+    request->context = context;
+    *out = request;
+    return io_request_send(request, irp);
+}
+
 static NTSTATUS io_transfer(const char *api, UCHAR major, HANDLE handle, void *buffer, ULONG length,
                             const int64_t *offset, ULONG_PTR *transferred)
 {
@@ -181,33 +373,16 @@ static NTSTATUS io_transfer(const char *api, UCHAR major, HANDLE handle, void *b
     if (transferred == NULL)
         transferred = &ignored;
     *transferred = 0;
-    io_request request;
-    NTSTATUS status = io_request_begin(&request, api, handle, major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA);
-    if (!NT_SUCCESS(status))
-        return status;
-    if (buffer == NULL && length != 0) {
-        io_request_end(&request);
-        return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p): NULL buffer with length %lu", api, handle,
-                       (unsigned long)length);
-    }
+    wdmemu_request *request = NULL;
     LARGE_INTEGER start;
-    start.QuadPart = offset != NULL ? *offset : request.file->CurrentByteOffset.QuadPart;
-    if (start.QuadPart < 0) {
-        io_request_end(&request);
-        return rp_fail(STATUS_INVALID_PARAMETER, "%s(%p): negative byte offset %lld", api, handle,
-                       (long long)start.QuadPart);
-    }
-    PIRP irp = io_build_fsd(api, IO_BUILT_SYNCHRONOUS_FSD, major, request.device, buffer, length, &start,
-                            &request.file->Event, &request.iosb, UserMode);
-    if (irp == NULL) {
-        io_request_end(&request);
-        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p): the IRP could not be built (no memory, or the "
-                       "buffer cannot be locked)", api, handle);
-    }
-    status = io_request_send(&request, irp, transferred);
-    if (NT_SUCCESS(status))
-        request.file->CurrentByteOffset.QuadPart = start.QuadPart + (LONGLONG)*transferred;
-    io_request_end(&request);
+    NTSTATUS status = io_transfer_start(api, major, handle, buffer, length, offset, NULL, NULL, &request, &start);
+    if (request == NULL)
+        return status;
+    status = io_request_finish_sync(request, status, transferred);
+    if (NT_SUCCESS(status) && (request->file->Flags & FO_SYNCHRONOUS_IO))
+        request->file->CurrentByteOffset.QuadPart = start.QuadPart + (LONGLONG)*transferred;
+    ObDereferenceObject(request->file);
+    io_request_release(request);
     return status;
 }
 
@@ -223,6 +398,37 @@ WDMEMU_API NTSTATUS wdmemu_write(HANDLE handle, const void *buffer, ULONG length
     return io_transfer("wdmemu_write", IRP_MJ_WRITE, handle, (void *)buffer, length, offset, transferred);
 }
 
+static NTSTATUS io_control_start(const char *api, BOOLEAN internal, HANDLE handle, ULONG code, const void *input,
+                                 ULONG input_length, void *output, ULONG output_length,
+                                 wdmemu_request_callback callback, void *context, wdmemu_request **out)
+{
+    /* The access the code asks for ((code >> 14) & 3) must have been granted to the handle. */
+    ULONG required = (code >> 14) & 3;
+    ACCESS_MASK desired = ((required & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) |
+                          ((required & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
+    wdmemu_request *request;
+    NTSTATUS status = io_request_create(api, internal ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL,
+                                        handle, desired, &request);
+    if (!NT_SUCCESS(status))
+        return status;
+    if ((input == NULL && input_length != 0) || (output == NULL && output_length != 0)) {
+        io_request_abort(request);
+        return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p, 0x%08lX): NULL buffer with a non-zero length", api, handle,
+                       (unsigned long)code);
+    }
+    PIRP irp = io_build_device_control(code, request->device, (PVOID)input, input_length, output, output_length,
+                                       internal, &request->done, &request->iosb, UserMode);
+    if (irp == NULL) {
+        io_request_abort(request);
+        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p, 0x%08lX): the IRP could not be built (no memory, or "
+                       "the output buffer cannot be locked)", api, handle, (unsigned long)code);
+    }
+    request->callback = callback;
+    request->context = context;
+    *out = request;
+    return io_request_send(request, irp);
+}
+
 static NTSTATUS io_control(const char *api, BOOLEAN internal, HANDLE handle, ULONG code, const void *input,
                            ULONG input_length, void *output, ULONG output_length, ULONG_PTR *transferred)
 {
@@ -230,28 +436,14 @@ static NTSTATUS io_control(const char *api, BOOLEAN internal, HANDLE handle, ULO
     if (transferred == NULL)
         transferred = &ignored;
     *transferred = 0;
-    /* The access the code asks for ((code >> 14) & 3) must have been granted to the handle. */
-    ULONG required = (code >> 14) & 3;
-    ACCESS_MASK desired = ((required & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) |
-                          ((required & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
-    io_request request;
-    NTSTATUS status = io_request_begin(&request, api, handle, desired);
-    if (!NT_SUCCESS(status))
+    wdmemu_request *request = NULL;
+    NTSTATUS status = io_control_start(api, internal, handle, code, input, input_length, output, output_length, NULL,
+                                       NULL, &request);
+    if (request == NULL)
         return status;
-    if ((input == NULL && input_length != 0) || (output == NULL && output_length != 0)) {
-        io_request_end(&request);
-        return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p, 0x%08lX): NULL buffer with a non-zero length", api, handle,
-                       (unsigned long)code);
-    }
-    PIRP irp = io_build_device_control(code, request.device, (PVOID)input, input_length, output, output_length,
-                                       internal, &request.file->Event, &request.iosb, UserMode);
-    if (irp == NULL) {
-        io_request_end(&request);
-        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p, 0x%08lX): the IRP could not be built (no memory, or "
-                       "the output buffer cannot be locked)", api, handle, (unsigned long)code);
-    }
-    status = io_request_send(&request, irp, transferred);
-    io_request_end(&request);
+    status = io_request_finish_sync(request, status, transferred);
+    ObDereferenceObject(request->file);
+    io_request_release(request);
     return status;
 }
 
@@ -267,4 +459,127 @@ WDMEMU_API NTSTATUS wdmemu_internal_device_control(HANDLE handle, ULONG code, co
 {
     return io_control("wdmemu_internal_device_control", TRUE, handle, code, input, input_length, output,
                       output_length, transferred);
+}
+
+/* ---- asynchronous requests ------------------------------------------------------------------- */
+
+/* What the asynchronous calls hand back: the request when it is pending or completed with an
+ * IO_STATUS_BLOCK; nothing when it failed at once.  On a synchronous file object the call
+ * waits first, as NtXxxFile does. */
+static NTSTATUS io_async_result(wdmemu_request *request, NTSTATUS status, wdmemu_request **out)
+{
+    *out = NULL;
+    if (request == NULL)
+        return status;
+    if (status == STATUS_PENDING && (request->file->Flags & FO_SYNCHRONOUS_IO)) {
+        ULONG_PTR ignored;
+        status = io_request_finish_sync(request, status, &ignored);
+    }
+    ObDereferenceObject(request->file); /* the call's reference; the IRP holds its own */
+    if (status != STATUS_PENDING && NT_ERROR(status) && request->finished && request->iosb.Status == STATUS_PENDING) {
+        io_request_release(request); /* failed without pending: no IO_STATUS_BLOCK, no request */
+        return status;
+    }
+    *out = request;
+    return status;
+}
+
+WDMEMU_API NTSTATUS wdmemu_read_async(HANDLE handle, void *buffer, ULONG length, const int64_t *offset,
+                                      wdmemu_request_callback callback, void *context, wdmemu_request **request)
+{
+    if (request == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_read_async(%p): no request pointer", handle);
+    wdmemu_request *started = NULL;
+    LARGE_INTEGER start;
+    NTSTATUS status = io_transfer_start("wdmemu_read_async", IRP_MJ_READ, handle, buffer, length, offset, callback,
+                                        context, &started, &start);
+    return io_async_result(started, status, request);
+}
+
+WDMEMU_API NTSTATUS wdmemu_write_async(HANDLE handle, const void *buffer, ULONG length, const int64_t *offset,
+                                       wdmemu_request_callback callback, void *context, wdmemu_request **request)
+{
+    if (request == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_write_async(%p): no request pointer", handle);
+    wdmemu_request *started = NULL;
+    LARGE_INTEGER start;
+    NTSTATUS status = io_transfer_start("wdmemu_write_async", IRP_MJ_WRITE, handle, (void *)buffer, length, offset,
+                                        callback, context, &started, &start);
+    return io_async_result(started, status, request);
+}
+
+WDMEMU_API NTSTATUS wdmemu_device_control_async(HANDLE handle, ULONG code, const void *input, ULONG input_length,
+                                                void *output, ULONG output_length, wdmemu_request_callback callback,
+                                                void *context, wdmemu_request **request)
+{
+    if (request == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_device_control_async(%p): no request pointer", handle);
+    wdmemu_request *started = NULL;
+    NTSTATUS status = io_control_start("wdmemu_device_control_async", FALSE, handle, code, input, input_length, output,
+                                       output_length, callback, context, &started);
+    return io_async_result(started, status, request);
+}
+
+WDMEMU_API NTSTATUS wdmemu_request_wait(wdmemu_request *request, int64_t timeout_ms)
+{
+    if (request == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_request_wait(NULL)");
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -timeout_ms * 10000;
+    NTSTATUS status = KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, timeout_ms < 0 ? NULL : &timeout);
+    return status;
+}
+
+WDMEMU_API BOOLEAN wdmemu_request_result(const wdmemu_request *request, NTSTATUS *status, ULONG_PTR *information)
+{
+    if (request == NULL || !request->finished || request->iosb.Status == STATUS_PENDING)
+        return FALSE;
+    if (status != NULL)
+        *status = request->iosb.Status;
+    if (information != NULL)
+        *information = request->iosb.Information;
+    return TRUE;
+}
+
+WDMEMU_API NTSTATUS wdmemu_request_cancel(wdmemu_request *request)
+{
+    if (request == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_request_cancel(NULL)");
+    io_requests_lock_();
+    NTSTATUS status = STATUS_NOT_FOUND;
+    if (!request->finished && request->irp != NULL) {
+        IoCancelIrp(request->irp);
+        status = STATUS_SUCCESS;
+    }
+    io_requests_unlock();
+    return status;
+}
+
+WDMEMU_API NTSTATUS wdmemu_cancel_io(HANDLE handle)
+{
+    void *object = NULL;
+    NTSTATUS status = ob_handle_reference(handle, OB_TYPE_FILE, 0, &object, NULL);
+    if (!NT_SUCCESS(status))
+        return rp_fail(status, "wdmemu_cancel_io(%p): not an open file handle", handle);
+    io_requests_lock_();
+    for (wdmemu_request *r = io_outstanding; r != NULL; r = r->next)
+        r->cancel_sent = FALSE;
+    for (;;) {
+        wdmemu_request *next = io_outstanding;
+        while (next != NULL && (next->file != object || next->cancel_sent))
+            next = next->next;
+        if (next == NULL)
+            break;
+        next->cancel_sent = TRUE;
+        IoCancelIrp(next->irp); /* may complete it, and unlink it, right here */
+    }
+    io_requests_unlock();
+    ObDereferenceObject(object);
+    return STATUS_SUCCESS;
+}
+
+WDMEMU_API void wdmemu_request_free(wdmemu_request *request)
+{
+    if (request != NULL)
+        io_request_release(request);
 }
