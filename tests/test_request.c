@@ -11,6 +11,7 @@
 #define IOCTL_RQ_STATUS CTL_CODE(FILE_DEVICE_UNKNOWN, 0x803, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_RQ_OVERCLAIM CTL_CODE(FILE_DEVICE_UNKNOWN, 0x804, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_RQ_HOLD CTL_CODE(FILE_DEVICE_UNKNOWN, 0x805, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_RQ_FAST CTL_CODE(FILE_DEVICE_UNKNOWN, 0x806, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
 /* IRPs held by IOCTL_RQ_HOLD until cancelled or cleaned up (a cancel-safe list of our own). */
 #define RQ_HELD 8
@@ -196,6 +197,64 @@ static NTSTATUS NTAPI rq_control(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
 }
 
+/* Fast I/O: device control handles IOCTL_RQ_FAST only; reads at offset 100 only; writes
+ * "succeed" with a status Windows does not accept from fast I/O, so the IRP follows. */
+static BOOLEAN NTAPI rq_fast_control(PFILE_OBJECT FileObject, BOOLEAN Wait, PVOID InputBuffer, ULONG InputBufferLength,
+                                     PVOID OutputBuffer, ULONG OutputBufferLength, ULONG IoControlCode,
+                                     PIO_STATUS_BLOCK IoStatus, PDEVICE_OBJECT DeviceObject)
+{
+    (void)FileObject;
+    (void)Wait;
+    (void)InputBuffer;
+    (void)InputBufferLength;
+    (void)DeviceObject;
+    if (IoControlCode != IOCTL_RQ_FAST) {
+        rq_note("fastctl-declined ");
+        return FALSE;
+    }
+    rq_note("fastctl ");
+    memcpy(OutputBuffer, "FAST", OutputBufferLength < 4 ? OutputBufferLength : 4);
+    IoStatus->Status = STATUS_SUCCESS;
+    IoStatus->Information = OutputBufferLength < 4 ? OutputBufferLength : 4;
+    return TRUE;
+}
+
+static BOOLEAN NTAPI rq_fast_read(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
+                                  ULONG LockKey, PVOID Buffer, PIO_STATUS_BLOCK IoStatus, PDEVICE_OBJECT DeviceObject)
+{
+    (void)FileObject;
+    (void)Wait;
+    (void)LockKey;
+    (void)DeviceObject;
+    if (FileOffset->QuadPart != 100) {
+        rq_note("fastread-declined ");
+        return FALSE;
+    }
+    rq_note("fastread ");
+    memcpy(Buffer, "QUIK", Length < 4 ? Length : 4);
+    IoStatus->Status = STATUS_SUCCESS;
+    IoStatus->Information = Length < 4 ? Length : 4;
+    return TRUE;
+}
+
+static BOOLEAN NTAPI rq_fast_write(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
+                                   ULONG LockKey, PVOID Buffer, PIO_STATUS_BLOCK IoStatus, PDEVICE_OBJECT DeviceObject)
+{
+    (void)FileObject;
+    (void)FileOffset;
+    (void)Length;
+    (void)Wait;
+    (void)LockKey;
+    (void)Buffer;
+    (void)DeviceObject;
+    rq_note("fastwrite ");
+    IoStatus->Status = STATUS_INVALID_PARAMETER;
+    IoStatus->Information = 0;
+    return TRUE;
+}
+
+static FAST_IO_DISPATCH rq_fast;
+
 static VOID NTAPI rq_unload(PDRIVER_OBJECT DriverObject)
 {
     UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\??\\Requests");
@@ -216,6 +275,12 @@ static NTSTATUS NTAPI rq_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Regi
     DriverObject->MajorFunction[IRP_MJ_WRITE] = rq_write;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = rq_control;
     rq_driver = DriverObject;
+    memset(&rq_fast, 0, sizeof(rq_fast));
+    rq_fast.SizeOfFastIoDispatch = sizeof(rq_fast);
+    rq_fast.FastIoRead = rq_fast_read;
+    rq_fast.FastIoWrite = rq_fast_write;
+    rq_fast.FastIoDeviceControl = rq_fast_control;
+    DriverObject->FastIoDispatch = &rq_fast;
     KeInitializeTimer(&rq_timer);
     KeInitializeSpinLock(&rq_held_lock);
     memset(rq_held, 0, sizeof(rq_held));
@@ -298,7 +363,8 @@ static void reads_and_writes_move_the_file_position(void **state)
     assert_status(STATUS_SUCCESS, wdmemu_read(handle, buffer, sizeof(buffer), &zero, &moved));
     assert_status(STATUS_SUCCESS, wdmemu_write(handle, "abc", 3, NULL, &moved));
     assert_int_equal(moved, 3);
-    assert_string_equal(rq_log, "create read@0 read@n read@0 write ");
+    assert_string_equal(rq_log, "create fastread-declined read@0 fastread-declined read@n fastread-declined read@0 "
+                                "fastwrite write ");
     assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
     assert_no_findings();
 }
@@ -321,6 +387,7 @@ static void bad_handles_access_and_buffers_never_reach_the_driver(void **state)
     assert_status(STATUS_ACCESS_VIOLATION, wdmemu_device_control(reader, IOCTL_RQ_ECHO, NULL, 2, buffer, 8, NULL));
     assert_string_equal(rq_log, "");
     assert_non_null(strstr(wdmemu_last_error(), "wdmemu_device_control"));
+    rq_fast.SizeOfFastIoDispatch = 0; /* the rest of this test goes through IRPs */
     /* An IOCTL that asks for no access works on the read-only handle. */
     assert_status(STATUS_SUCCESS, wdmemu_device_control(reader, IOCTL_RQ_ECHO, "in", 2, buffer, 8, &moved));
     assert_int_equal(moved, 2);
@@ -523,6 +590,57 @@ static void cancelling_one_request_or_all_of_a_handle(void **state)
     assert_no_findings();
 }
 
+/* ---- fast I/O ------------------------------------------------------------------------------ */
+
+static void fast_io_comes_first_and_falls_back_to_the_irp(void **state)
+{
+    (void)state;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ | GENERIC_WRITE, 0, RQ_SYNC, &handle));
+    rq_log[0] = '\0';
+    char out[8];
+    ULONG_PTR moved;
+    /* Handled by FastIoDeviceControl: no IRP. */
+    memset(out, '.', sizeof(out));
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, IOCTL_RQ_FAST, NULL, 0, out, sizeof(out), &moved));
+    assert_int_equal(moved, 4);
+    assert_memory_equal(out, "FAST....", 8);
+    assert_string_equal(rq_log, "fastctl ");
+    /* Declined: the IRP follows (the echo handler). */
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, IOCTL_RQ_ECHO, "hi", 2, out, sizeof(out), &moved));
+    assert_int_equal(moved, 2);
+    assert_string_equal(rq_log, "fastctl fastctl-declined ");
+    /* Reads: fast at offset 100, IRP elsewhere. */
+    rq_log[0] = '\0';
+    int64_t at = 100;
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, out, sizeof(out), &at, &moved));
+    assert_memory_equal(out, "QUIK", 4);
+    at = 0;
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, out, sizeof(out), &at, &moved));
+    assert_memory_equal(out, "DATA", 4);
+    /* A fast write that "succeeds" with a status fast I/O may not end with: the IRP follows. */
+    assert_status(STATUS_SUCCESS, wdmemu_write(handle, "abc", 3, NULL, &moved));
+    assert_int_equal(moved, 3);
+    assert_string_equal(rq_log, "fastread fastread-declined read@0 fastwrite write ");
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+
+    /* Not cached (FILE_NO_INTERMEDIATE_BUFFERING): no fast read or write. */
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0,
+                                              RQ_SYNC | FILE_NO_INTERMEDIATE_BUFFERING, &handle));
+    rq_log[0] = '\0';
+    at = 100;
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, out, sizeof(out), &at, &moved));
+    assert_string_equal(rq_log, "read@n ");
+    /* A FAST_IO_DISPATCH too short to hold FastIoDeviceControl is not looked at. */
+    rq_fast.SizeOfFastIoDispatch = (ULONG)offsetof(FAST_IO_DISPATCH, FastIoDeviceControl);
+    rq_log[0] = '\0';
+    assert_status(STATUS_INVALID_DEVICE_REQUEST,
+                  wdmemu_device_control(handle, IOCTL_RQ_FAST, NULL, 0, out, sizeof(out), &moved));
+    assert_string_equal(rq_log, "");
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_no_findings();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +653,7 @@ int main(void)
         rq_test(output_the_driver_never_wrote_is_recognisable),
         rq_test(overlapped_requests_return_pending_and_complete_later),
         rq_test(cancelling_one_request_or_all_of_a_handle),
+        rq_test(fast_io_comes_first_and_falls_back_to_the_irp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,8 +42,13 @@ typedef enum ev_kind {
     EV_DEVICE_QUEUE_REMOVE,     /* KeRemove*DeviceQueue / KeRemoveEntryDeviceQueue took entry off */
     EV_IRP_QUEUED,              /* an IRP entered the StartIo device queue or a cancel-safe queue;
                                    text = the DDI (IoStartPacket, IoCsqInsertIrp, IoCsqInsertIrpEx) */
-    EV_IRP_DEQUEUED             /* it left; text = the DDI; status = STATUS_CANCELLED when it left
+    EV_IRP_DEQUEUED,            /* it left; text = the DDI; status = STATUS_CANCELLED when it left
                                    because it was cancelled, else STATUS_SUCCESS */
+    EV_REQUEST_ISSUED,          /* the front end took a request: text = the host call, major */
+    EV_FAST_IO,                 /* a fast I/O routine returned: text = its name, handled = its
+                                   BOOLEAN, status/information = the IO_STATUS_BLOCK it filled */
+    EV_REQUEST_COMPLETED        /* the requester got its result: status, information (after the
+                                   final stage, or after fast I/O) */
 } ev_kind;
 
 typedef struct ev_record {
@@ -60,6 +65,8 @@ typedef struct ev_record {
     UCHAR minor;
     CHAR stack_location;         /* IRP CurrentLocation at the event */
     BOOLEAN pending_returned;
+    BOOLEAN handled;             /* EV_FAST_IO */
+    ULONG_PTR information;       /* EV_FAST_IO, EV_REQUEST_COMPLETED */
     const char *rule;
     const char *text;
 } ev_record;

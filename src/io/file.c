@@ -105,6 +105,10 @@ NTSTATUS io_open_device(PDEVICE_OBJECT device, const WCHAR *remainder, size_t re
         object->Flags |= FO_SYNCHRONOUS_IO;
     if (options & FILE_SYNCHRONOUS_IO_ALERT)
         object->Flags |= FO_ALERTABLE_IO;
+    if (!(options & FILE_NO_INTERMEDIATE_BUFFERING))
+        object->Flags |= FO_CACHE_SUPPORTED;
+    else
+        object->Flags |= FO_NO_INTERMEDIATE_BUFFERING;
     if (remainder_length != 0) {
         file->name_buffer = malloc((remainder_length + 1) * sizeof(WCHAR));
         if (file->name_buffer == NULL) {

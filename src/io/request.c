@@ -11,7 +11,15 @@
  * the final stage writes and signals by the NT rules (not when the request failed without
  * pending).  The synchronous calls wait for it and return what the NT call returns; the
  * asynchronous ones hand it to the caller, who waits, polls, cancels and frees it.  Outstanding
- * requests are listed so that wdmemu_cancel_io can cancel those of a handle. */
+ * requests are listed so that wdmemu_cancel_io can cancel those of a handle.
+ *
+ * Fast I/O comes first, as on Windows: FastIoDeviceControl for device controls, FastIoRead /
+ * FastIoWrite for reads and writes on synchronous files opened cached (without
+ * FILE_NO_INTERMEDIATE_BUFFERING).  A routine that handles the request ends it without an IRP;
+ * FALSE, no routine, or a FAST_IO_DISPATCH too short to hold it (SizeOfFastIoDispatch) falls
+ * back to the IRP.  The front end emits EV_REQUEST_ISSUED, EV_FAST_IO and EV_REQUEST_COMPLETED
+ * into the engine's event stream. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +77,14 @@ static void io_request_abort(wdmemu_request *request)
 {
     ObDereferenceObject(request->file);
     free(request);
+}
+
+static void io_request_completed_event(wdmemu_request *request)
+{
+    ev_record ev = {.kind = EV_REQUEST_COMPLETED, .device = request->device, .driver = request->device->DriverObject,
+                    .major = request->major, .status = request->iosb.Status, .information = request->iosb.Information,
+                    .text = request->api};
+    ev_emit(&ev);
 }
 
 /* ---- open ----------------------------------------------------------------------------------- */
@@ -213,8 +229,10 @@ static void io_request_final(PIRP irp, void *context)
     request->prev = request->next = NULL;
     BOOLEAN release = request->released;
     io_requests_unlock();
-    if (written)
+    if (written) {
+        io_request_completed_event(request);
         KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
+    }
     if (request->callback != NULL && !release && written)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
     /* The IRP's reference: the driver sees IRP_MJ_CLOSE once no request holds the file.
@@ -250,8 +268,95 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
     request->device = IoGetRelatedDeviceObject(request->file);
     request->iosb.Status = STATUS_PENDING;
     KeInitializeEvent(&request->done, NotificationEvent, FALSE);
+    ev_record ev = {.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
+                    .major = major, .text = api};
+    ev_emit(&ev);
     *out = request;
     return STATUS_SUCCESS;
+}
+
+/* ---- fast I/O --------------------------------------------------------------------------------- */
+
+/* The driver's fast I/O routine at this offset of FAST_IO_DISPATCH, if it has one and its
+ * SizeOfFastIoDispatch says the table reaches that far. */
+typedef void (*io_routine)(void);
+
+static io_routine io_fast_routine(PDEVICE_OBJECT device, size_t offset)
+{
+    PFAST_IO_DISPATCH fast = device->DriverObject->FastIoDispatch;
+    if (fast == NULL || fast->SizeOfFastIoDispatch < offset + sizeof(io_routine))
+        return NULL;
+    io_routine routine;
+    memcpy(&routine, (char *)fast + offset, sizeof(routine));
+    return routine;
+}
+
+/* A request the fast I/O routine finished: no IRP; the IO_STATUS_BLOCK it filled is the result. */
+static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK *iosb)
+{
+    request->iosb = *iosb;
+    request->finished = TRUE;
+    io_request_completed_event(request);
+    KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
+    if (request->callback != NULL)
+        request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
+    return iosb->Status;
+}
+
+static void io_fast_event(wdmemu_request *request, const char *routine, BOOLEAN handled, const IO_STATUS_BLOCK *iosb)
+{
+    ev_record ev = {.kind = EV_FAST_IO, .device = request->device, .driver = request->device->DriverObject,
+                    .major = request->major, .handled = handled, .status = handled ? iosb->Status : STATUS_SUCCESS,
+                    .information = handled ? iosb->Information : 0, .text = routine};
+    ev_emit(&ev);
+}
+
+/* FastIoRead / FastIoWrite, tried first on a synchronous, cached file object.  TRUE with
+ * STATUS_SUCCESS, STATUS_BUFFER_OVERFLOW or STATUS_END_OF_FILE ends the request; anything else
+ * goes on with an IRP. */
+static BOOLEAN io_fast_transfer(wdmemu_request *request, PLARGE_INTEGER start, ULONG length, void *buffer)
+{
+    PFILE_OBJECT file = request->file;
+    if ((file->Flags & (FO_SYNCHRONOUS_IO | FO_CACHE_SUPPORTED)) != (FO_SYNCHRONOUS_IO | FO_CACHE_SUPPORTED))
+        return FALSE;
+    BOOLEAN read = request->major == IRP_MJ_READ;
+    io_routine routine = io_fast_routine(request->device, read ? offsetof(FAST_IO_DISPATCH, FastIoRead)
+                                                               : offsetof(FAST_IO_DISPATCH, FastIoWrite));
+    if (routine == NULL)
+        return FALSE;
+    IO_STATUS_BLOCK iosb = {0};
+    PDRIVER_OBJECT previous = ke_enter_driver(request->device->DriverObject);
+    BOOLEAN handled = read ? ((PFAST_IO_READ)routine)(file, start, length, TRUE, 0, buffer, &iosb, request->device)
+                           : ((PFAST_IO_WRITE)routine)(file, start, length, TRUE, 0, buffer, &iosb, request->device);
+    ke_leave_driver(previous);
+    io_fast_event(request, read ? "FastIoRead" : "FastIoWrite", handled, &iosb);
+    if (!handled || (iosb.Status != STATUS_SUCCESS && iosb.Status != STATUS_BUFFER_OVERFLOW &&
+                     iosb.Status != STATUS_END_OF_FILE))
+        return FALSE;
+    io_fast_finished(request, &iosb);
+    return TRUE;
+}
+
+/* FastIoDeviceControl, tried first for IRP_MJ_DEVICE_CONTROL: TRUE ends the request. */
+static BOOLEAN io_fast_control(wdmemu_request *request, ULONG code, const void *input, ULONG input_length,
+                               void *output, ULONG output_length)
+{
+    if (request->major != IRP_MJ_DEVICE_CONTROL)
+        return FALSE;
+    PFAST_IO_DEVICE_CONTROL routine =
+        (PFAST_IO_DEVICE_CONTROL)io_fast_routine(request->device, offsetof(FAST_IO_DISPATCH, FastIoDeviceControl));
+    if (routine == NULL)
+        return FALSE;
+    IO_STATUS_BLOCK iosb = {0};
+    PDRIVER_OBJECT previous = ke_enter_driver(request->device->DriverObject);
+    BOOLEAN handled = routine(request->file, TRUE, (PVOID)input, input_length, output, output_length, code, &iosb,
+                              request->device);
+    ke_leave_driver(previous);
+    io_fast_event(request, "FastIoDeviceControl", handled, &iosb);
+    if (!handled)
+        return FALSE;
+    io_fast_finished(request, &iosb);
+    return TRUE;
 }
 
 /* Sends the request's IRP.  Returns what NtXxxFile returns at once: STATUS_PENDING when the
@@ -353,16 +458,19 @@ static NTSTATUS io_transfer_start(const char *api, UCHAR major, HANDLE handle, v
         io_request_abort(request);
         return status;
     }
+    request->callback = callback;
+    request->context = context;
+    *out = request;
+    if (io_fast_transfer(request, start, length, buffer))
+        return request->iosb.Status;
     PIRP irp = io_build_fsd(api, IO_BUILT_SYNCHRONOUS_FSD, major, request->device, buffer, length, start,
                             &request->done, &request->iosb, UserMode);
     if (irp == NULL) {
+        *out = NULL;
         io_request_abort(request);
         return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p): the IRP could not be built (no memory, or the "
                        "buffer cannot be locked)", api, handle);
     }
-    request->callback = callback;
-    request->context = context;
-    *out = request;
     return io_request_send(request, irp);
 }
 
@@ -416,16 +524,19 @@ static NTSTATUS io_control_start(const char *api, BOOLEAN internal, HANDLE handl
         return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p, 0x%08lX): NULL buffer with a non-zero length", api, handle,
                        (unsigned long)code);
     }
+    request->callback = callback;
+    request->context = context;
+    *out = request;
+    if (io_fast_control(request, code, input, input_length, output, output_length))
+        return request->iosb.Status;
     PIRP irp = io_build_device_control(code, request->device, (PVOID)input, input_length, output, output_length,
                                        internal, &request->done, &request->iosb, UserMode);
     if (irp == NULL) {
+        *out = NULL;
         io_request_abort(request);
         return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p, 0x%08lX): the IRP could not be built (no memory, or "
                        "the output buffer cannot be locked)", api, handle, (unsigned long)code);
     }
-    request->callback = callback;
-    request->context = context;
-    *out = request;
     return io_request_send(request, irp);
 }
 
