@@ -38,6 +38,7 @@ struct wdmemu_request {
     IO_STATUS_BLOCK iosb;       /* written by the final stage (NT rules) */
     KEVENT done;                /* signalled with it */
     BOOLEAN finished;           /* the final stage ran */
+    BOOLEAN written;            /* ... and wrote the IO_STATUS_BLOCK (not a failure without pending) */
     BOOLEAN released;           /* the owner let go: the final stage frees it */
     BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
     wdmemu_request_callback callback;
@@ -215,10 +216,11 @@ static void io_request_final(PIRP irp, void *context)
     /* The event is signalled here, once the request is marked finished, so that a waiter that
      * wakes up finds everything in place. */
     irp->UserEvent = NULL;
+    BOOLEAN written = !NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned; /* io_build_final's rule */
     io_build_final(irp, io_irp_header_of(irp));
-    BOOLEAN written = request->iosb.Status != STATUS_PENDING;
     io_requests_lock_();
     request->irp = NULL;
+    request->written = written;
     request->finished = TRUE;
     if (request->prev != NULL)
         request->prev->next = request->next;
@@ -295,6 +297,7 @@ static io_routine io_fast_routine(PDEVICE_OBJECT device, size_t offset)
 static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK *iosb)
 {
     request->iosb = *iosb;
+    request->written = TRUE;
     request->finished = TRUE;
     io_request_completed_event(request);
     KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
@@ -390,18 +393,23 @@ static NTSTATUS io_request_send(wdmemu_request *request, PIRP irp)
     return status;
 }
 
-/* Waits for a request the driver pended; FALSE (reported) if it can never complete. */
-static BOOLEAN io_request_wait_done(wdmemu_request *request)
+/* Waits for a request the driver pended.  Returns STATUS_SUCCESS, or the wait's failure (a
+ * deadlock: nothing can complete it) after reporting a request that never completed. */
+static NTSTATUS io_request_wait_done(wdmemu_request *request)
 {
     NTSTATUS waited = KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, NULL);
-    if (waited == STATUS_SUCCESS && request->finished)
-        return TRUE;
-    char name[96];
-    rp_finding("IRP_NEVER_COMPLETED", STATUS_PENDING, io_driver_display(request->device->DriverObject),
-               io_device_display(request->device, name, sizeof(name)),
-               "%s: the driver returned STATUS_PENDING for major 0x%02x on %s and never completed the IRP",
-               request->api, request->major, name);
-    return FALSE;
+    if (waited == STATUS_SUCCESS)
+        return STATUS_SUCCESS;
+    if (!request->finished) {
+        char name[96];
+        rp_finding("IRP_NEVER_COMPLETED", STATUS_PENDING, io_driver_display(request->device->DriverObject),
+                   io_device_display(request->device, name, sizeof(name)),
+                   "%s: the driver returned STATUS_PENDING for major 0x%02x on %s and never completed the IRP",
+                   request->api, request->major, name);
+    }
+    /* Finished without an IO_STATUS_BLOCK (it failed, and nobody marked it pending): Windows
+     * would wait forever; the deadlock was reported. */
+    return waited;
 }
 
 /* Lets go of a request: freed now if finished, else by its final stage. */
@@ -418,10 +426,12 @@ static void io_request_release(wdmemu_request *request)
 /* Completes the synchronous form of a call: waits if the driver pended, reports the NT result. */
 static NTSTATUS io_request_finish_sync(wdmemu_request *request, NTSTATUS status, ULONG_PTR *transferred)
 {
-    if (status == STATUS_PENDING)
-        status = io_request_wait_done(request) ? request->iosb.Status : STATUS_PENDING;
+    if (status == STATUS_PENDING) {
+        NTSTATUS waited = io_request_wait_done(request);
+        status = waited == STATUS_SUCCESS ? request->iosb.Status : waited;
+    }
     /* The IO_STATUS_BLOCK is written unless the request failed without pending. */
-    *transferred = request->finished && request->iosb.Status != STATUS_PENDING ? request->iosb.Information : 0;
+    *transferred = request->finished && request->written ? request->iosb.Information : 0;
     return status;
 }
 
@@ -587,7 +597,7 @@ static NTSTATUS io_async_result(wdmemu_request *request, NTSTATUS status, wdmemu
         status = io_request_finish_sync(request, status, &ignored);
     }
     ObDereferenceObject(request->file); /* the call's reference; the IRP holds its own */
-    if (status != STATUS_PENDING && NT_ERROR(status) && request->finished && request->iosb.Status == STATUS_PENDING) {
+    if (status != STATUS_PENDING && NT_ERROR(status) && request->finished && !request->written) {
         io_request_release(request); /* failed without pending: no IO_STATUS_BLOCK, no request */
         return status;
     }
@@ -643,7 +653,7 @@ WDMEMU_API NTSTATUS wdmemu_request_wait(wdmemu_request *request, int64_t timeout
 
 WDMEMU_API BOOLEAN wdmemu_request_result(const wdmemu_request *request, NTSTATUS *status, ULONG_PTR *information)
 {
-    if (request == NULL || !request->finished || request->iosb.Status == STATUS_PENDING)
+    if (request == NULL || !request->finished || !request->written)
         return FALSE;
     if (status != NULL)
         *status = request->iosb.Status;
