@@ -113,6 +113,42 @@ static NTSTATUS NTAPI rq_read(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return rq_finish(Irp, STATUS_SUCCESS, n);
 }
 
+static FILE_INFORMATION_CLASS rq_info_class;
+static ULONG rq_info_length;
+static UCHAR rq_info_minor;
+static char rq_info_in[8];
+
+/* Flush, query/set information and FSCTLs: record what arrives, answer "INFO". */
+static NTSTATUS NTAPI rq_other(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    switch (stack->MajorFunction) {
+    case IRP_MJ_FLUSH_BUFFERS:
+        rq_note("flush ");
+        return rq_finish(Irp, STATUS_SUCCESS, 0);
+    case IRP_MJ_QUERY_INFORMATION:
+        rq_note("query ");
+        rq_info_class = stack->Parameters.QueryFile.FileInformationClass;
+        rq_info_length = stack->Parameters.QueryFile.Length;
+        memcpy(Irp->AssociatedIrp.SystemBuffer, "INFO", 4);
+        return rq_finish(Irp, STATUS_SUCCESS, 4);
+    case IRP_MJ_SET_INFORMATION:
+        rq_note("set ");
+        rq_info_class = stack->Parameters.SetFile.FileInformationClass;
+        rq_info_length = stack->Parameters.SetFile.Length;
+        memcpy(rq_info_in, Irp->AssociatedIrp.SystemBuffer, rq_info_length < 8 ? rq_info_length : 8);
+        return rq_finish(Irp, STATUS_SUCCESS, 0);
+    default: /* IRP_MJ_FILE_SYSTEM_CONTROL */
+        rq_note("fsctl ");
+        rq_info_minor = stack->MinorFunction;
+        rq_info_length = stack->Parameters.FileSystemControl.InputBufferLength;
+        memcpy(rq_info_in, Irp->AssociatedIrp.SystemBuffer, rq_info_length < 8 ? rq_info_length : 8);
+        memcpy(Irp->AssociatedIrp.SystemBuffer, "FSCT", 4);
+        return rq_finish(Irp, STATUS_SUCCESS, 4);
+    }
+}
+
 static NTSTATUS NTAPI rq_write(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     (void)DeviceObject;
@@ -274,6 +310,10 @@ static NTSTATUS NTAPI rq_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Regi
     DriverObject->MajorFunction[IRP_MJ_READ] = rq_read;
     DriverObject->MajorFunction[IRP_MJ_WRITE] = rq_write;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = rq_control;
+    DriverObject->MajorFunction[IRP_MJ_FLUSH_BUFFERS] = rq_other;
+    DriverObject->MajorFunction[IRP_MJ_QUERY_INFORMATION] = rq_other;
+    DriverObject->MajorFunction[IRP_MJ_SET_INFORMATION] = rq_other;
+    DriverObject->MajorFunction[IRP_MJ_FILE_SYSTEM_CONTROL] = rq_other;
     rq_driver = DriverObject;
     memset(&rq_fast, 0, sizeof(rq_fast));
     rq_fast.SizeOfFastIoDispatch = sizeof(rq_fast);
@@ -641,6 +681,96 @@ static void fast_io_comes_first_and_falls_back_to_the_irp(void **state)
     assert_no_findings();
 }
 
+/* ---- duplicates, flush, information, FSCTL ---------------------------------------------------- */
+
+static void duplicated_handles_share_one_open_and_cleanup_waits_for_the_last(void **state)
+{
+    (void)state;
+    HANDLE a, b, c;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &a));
+    assert_status(STATUS_SUCCESS, wdmemu_handle_duplicate(a, 0, &b));
+    assert_status(STATUS_ACCESS_DENIED, wdmemu_handle_duplicate(a, GENERIC_WRITE, &c));
+    assert_status(STATUS_SUCCESS, wdmemu_handle_duplicate(b, FILE_READ_DATA, &c));
+    assert_int_equal(rq_opens, 1);
+    char buffer[4];
+    ULONG_PTR moved;
+    assert_status(STATUS_SUCCESS, wdmemu_read(c, buffer, sizeof(buffer), NULL, &moved));
+    /* The duplicates share the file object, and so its position. */
+    FILE_POSITION_INFORMATION position;
+    assert_status(STATUS_SUCCESS, wdmemu_query_information(a, FilePositionInformation, &position, sizeof(position), &moved));
+    assert_int_equal(position.CurrentByteOffset.QuadPart, 4);
+    assert_int_equal(moved, sizeof(position));
+    rq_log[0] = '\0';
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(a));
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(c));
+    assert_string_equal(rq_log, "");
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(b));
+    assert_string_equal(rq_log, "cleanup close ");
+    assert_no_findings();
+}
+
+static void flush_information_and_fs_controls_reach_the_driver(void **state)
+{
+    (void)state;
+    HANDLE reader, writer;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &reader));
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_WRITE, 0, RQ_SYNC, &writer));
+    rq_log[0] = '\0';
+    assert_status(STATUS_ACCESS_DENIED, wdmemu_flush(reader));
+    assert_status(STATUS_SUCCESS, wdmemu_flush(writer));
+    assert_string_equal(rq_log, "flush ");
+
+    UCHAR info[16];
+    memset(info, 0, sizeof(info));
+    ULONG_PTR moved;
+    assert_status(STATUS_SUCCESS, wdmemu_query_information(reader, FileStandardInformation, info, sizeof(info), &moved));
+    assert_int_equal(rq_info_class, FileStandardInformation);
+    assert_int_equal(rq_info_length, sizeof(info));
+    assert_int_equal(moved, 4);
+    assert_memory_equal(info, "INFO", 4);
+    assert_int_equal(info[4], 0); /* only Information bytes come back */
+    assert_status(STATUS_SUCCESS, wdmemu_set_information(writer, FileEndOfFileInformation, "12345678", 8));
+    assert_int_equal(rq_info_class, FileEndOfFileInformation);
+    assert_memory_equal(rq_info_in, "12345678", 8);
+    /* The position of a synchronous file is the I/O manager's: no IRP. */
+    FILE_POSITION_INFORMATION position;
+    position.CurrentByteOffset.QuadPart = 1000;
+    assert_status(STATUS_SUCCESS, wdmemu_set_information(reader, FilePositionInformation, &position, sizeof(position)));
+    position.CurrentByteOffset.QuadPart = -1;
+    assert_status(STATUS_INVALID_PARAMETER,
+                  wdmemu_set_information(reader, FilePositionInformation, &position, sizeof(position)));
+    assert_string_equal(rq_log, "flush query set ");
+    char buffer[4];
+    assert_status(STATUS_SUCCESS, wdmemu_read(reader, buffer, sizeof(buffer), NULL, &moved));
+    assert_string_equal(rq_log, "flush query set fastread-declined read@n ");
+
+    char out[8];
+    ULONG code = CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS);
+    assert_status(STATUS_SUCCESS, wdmemu_fs_control(reader, code, "fs", 2, out, sizeof(out), &moved));
+    assert_int_equal(rq_info_minor, IRP_MN_USER_FS_REQUEST);
+    assert_int_equal(rq_info_length, 2);
+    assert_memory_equal(rq_info_in, "fs", 2);
+    assert_memory_equal(out, "FSCT", 4);
+    assert_int_equal(moved, 4);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(reader));
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(writer));
+    assert_no_findings();
+}
+
+static void an_exclusive_device_refuses_a_second_open(void **state)
+{
+    (void)state;
+    rq_device->Flags |= DO_EXCLUSIVE;
+    HANDLE first, second;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &first));
+    assert_status(STATUS_ACCESS_DENIED, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &second));
+    assert_int_equal(rq_opens, 1);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(first));
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &second));
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(second));
+    assert_no_findings();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +784,9 @@ int main(void)
         rq_test(overlapped_requests_return_pending_and_complete_later),
         rq_test(cancelling_one_request_or_all_of_a_handle),
         rq_test(fast_io_comes_first_and_falls_back_to_the_irp),
+        rq_test(duplicated_handles_share_one_open_and_cleanup_waits_for_the_last),
+        rq_test(flush_information_and_fs_controls_reach_the_driver),
+        rq_test(an_exclusive_device_refuses_a_second_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

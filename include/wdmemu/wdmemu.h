@@ -196,6 +196,24 @@ WDMEMU_API NTSTATUS wdmemu_request_wait(wdmemu_request *request, int64_t timeout
 WDMEMU_API BOOLEAN wdmemu_request_result(const wdmemu_request *request, NTSTATUS *status, ULONG_PTR *information);
 /* CancelIoEx for one request: IoCancelIrp on its IRP.  STATUS_NOT_FOUND once it has completed. */
 WDMEMU_API NTSTATUS wdmemu_request_cancel(wdmemu_request *request);
+/* DuplicateHandle: another handle to the same object (no new IRP_MJ_CREATE; IRP_MJ_CLEANUP
+ * comes with the last close).  access 0 keeps the source's access; otherwise it must be
+ * within it (STATUS_ACCESS_DENIED). */
+WDMEMU_API NTSTATUS wdmemu_handle_duplicate(HANDLE source, ACCESS_MASK access, HANDLE *duplicate);
+/* FlushFileBuffers: IRP_MJ_FLUSH_BUFFERS; the handle needs FILE_WRITE_DATA or FILE_APPEND_DATA. */
+WDMEMU_API NTSTATUS wdmemu_flush(HANDLE handle);
+/* NtQueryInformationFile / NtSetInformationFile: IRP_MJ_QUERY_INFORMATION (output through a
+ * system buffer, Information bytes copied back) / IRP_MJ_SET_INFORMATION (input copied into
+ * one).  FilePositionInformation of a synchronous file is answered by the I/O manager itself,
+ * as on Windows.  Access rights per information class are not checked. */
+WDMEMU_API NTSTATUS wdmemu_query_information(HANDLE handle, FILE_INFORMATION_CLASS info_class, void *buffer,
+                                             ULONG length, ULONG_PTR *transferred);
+WDMEMU_API NTSTATUS wdmemu_set_information(HANDLE handle, FILE_INFORMATION_CLASS info_class, const void *buffer,
+                                           ULONG length);
+/* NtFsControlFile: IRP_MJ_FILE_SYSTEM_CONTROL, IRP_MN_USER_FS_REQUEST, buffers per METHOD_*. */
+WDMEMU_API NTSTATUS wdmemu_fs_control(HANDLE handle, ULONG code, const void *input, ULONG input_length, void *output,
+                                      ULONG output_length, ULONG_PTR *transferred);
+
 /* CancelIo: cancels every outstanding request of the handle's file object. */
 WDMEMU_API NTSTATUS wdmemu_cancel_io(HANDLE handle);
 /* Releases a request; one still outstanding is freed when it completes (its callback no longer

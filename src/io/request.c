@@ -704,3 +704,174 @@ WDMEMU_API void wdmemu_request_free(wdmemu_request *request)
     if (request != NULL)
         io_request_release(request);
 }
+
+/* ---- handles, flush, information, file-system controls -------------------------------------- */
+
+WDMEMU_API NTSTATUS wdmemu_handle_duplicate(HANDLE source, ACCESS_MASK access, HANDLE *duplicate)
+{
+    if (duplicate == NULL)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_handle_duplicate(%p): no handle pointer", source);
+    *duplicate = NULL;
+    void *object = NULL;
+    ACCESS_MASK granted = 0;
+    NTSTATUS status = ob_handle_reference(source, OB_TYPE_NONE, 0, &object, &granted);
+    if (!NT_SUCCESS(status))
+        return rp_fail(status, "wdmemu_handle_duplicate(%p): not an open handle", source);
+    ACCESS_MASK wanted = access == 0 ? granted : (ob_type_of(object) == OB_TYPE_FILE ? io_map_file_access(access) : access);
+    if ((wanted & ~granted) != 0) {
+        ObDereferenceObject(object);
+        return rp_fail(STATUS_ACCESS_DENIED, "wdmemu_handle_duplicate(%p): access 0x%08lX was not granted to the "
+                       "source handle (0x%08lX)", source, (unsigned long)wanted, (unsigned long)granted);
+    }
+    /* A second handle to the same object: no new IRP_MJ_CREATE; IRP_MJ_CLEANUP waits for the
+     * last of them. */
+    status = ob_handle_open(object, wanted, duplicate);
+    ObDereferenceObject(object);
+    if (!NT_SUCCESS(status))
+        return rp_error(status, "wdmemu_handle_duplicate(%p): no handle could be created", source);
+    return STATUS_SUCCESS;
+}
+
+/* Sends a request without transfer buffers (flush) and waits for it. */
+WDMEMU_API NTSTATUS wdmemu_flush(HANDLE handle)
+{
+    wdmemu_request *request;
+    NTSTATUS status = io_request_create("wdmemu_flush", IRP_MJ_FLUSH_BUFFERS, handle, 0, &request);
+    if (!NT_SUCCESS(status))
+        return status;
+    /* NtFlushBuffersFile wants write or append access. */
+    ACCESS_MASK granted = 0;
+    void *object;
+    if (NT_SUCCESS(ob_handle_reference(handle, OB_TYPE_FILE, 0, &object, &granted)))
+        ObDereferenceObject(object);
+    if (!(granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) {
+        io_request_abort(request);
+        return rp_fail(STATUS_ACCESS_DENIED, "wdmemu_flush(%p): the handle has neither FILE_WRITE_DATA nor "
+                       "FILE_APPEND_DATA", handle);
+    }
+    PIRP irp = io_build_fsd("wdmemu_flush", IO_BUILT_SYNCHRONOUS_FSD, IRP_MJ_FLUSH_BUFFERS, request->device, NULL, 0,
+                            NULL, &request->done, &request->iosb, UserMode);
+    if (irp == NULL) {
+        io_request_abort(request);
+        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "wdmemu_flush(%p): out of memory", handle);
+    }
+    status = io_request_send(request, irp);
+    ULONG_PTR ignored;
+    status = io_request_finish_sync(request, status, &ignored);
+    ObDereferenceObject(request->file);
+    io_request_release(request);
+    return status;
+}
+
+/* Query (output in a system buffer copied back) or set (input copied into one) information. */
+static NTSTATUS io_information(const char *api, BOOLEAN set, HANDLE handle, FILE_INFORMATION_CLASS info_class,
+                               void *buffer, ULONG length, ULONG_PTR *transferred)
+{
+    ULONG_PTR ignored;
+    if (transferred == NULL)
+        transferred = &ignored;
+    *transferred = 0;
+    wdmemu_request *request;
+    UCHAR major = set ? IRP_MJ_SET_INFORMATION : IRP_MJ_QUERY_INFORMATION;
+    NTSTATUS status = io_request_create(api, major, handle, 0, &request);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (buffer == NULL || length == 0) {
+        io_request_abort(request);
+        return rp_fail(buffer == NULL ? STATUS_ACCESS_VIOLATION : STATUS_INFO_LENGTH_MISMATCH,
+                       "%s(%p, class %d): a buffer is required", api, handle, (int)info_class);
+    }
+    PFILE_OBJECT file = request->file;
+    if (info_class == FilePositionInformation && (file->Flags & FO_SYNCHRONOUS_IO)) {
+        /* The I/O manager keeps the position of a synchronous file itself: no IRP. */
+        status = STATUS_SUCCESS;
+        if (length < sizeof(FILE_POSITION_INFORMATION))
+            status = STATUS_INFO_LENGTH_MISMATCH;
+        else if (set && ((PFILE_POSITION_INFORMATION)buffer)->CurrentByteOffset.QuadPart < 0)
+            status = STATUS_INVALID_PARAMETER;
+        else if (set)
+            file->CurrentByteOffset = ((PFILE_POSITION_INFORMATION)buffer)->CurrentByteOffset;
+        else
+            ((PFILE_POSITION_INFORMATION)buffer)->CurrentByteOffset = file->CurrentByteOffset;
+        if (NT_SUCCESS(status) && !set)
+            *transferred = sizeof(FILE_POSITION_INFORMATION);
+        io_request_abort(request);
+        return status;
+    }
+    /* The builders' METHOD_BUFFERED device control gives exactly the buffer layout and final
+     * stage Windows uses for information requests; only the stack location differs. */
+    ULONG code = CTL_CODE(0, 0, METHOD_BUFFERED, FILE_ANY_ACCESS);
+    PIRP irp = io_build_device_control(code, request->device, set ? buffer : NULL, set ? length : 0,
+                                       set ? NULL : buffer, set ? 0 : length, FALSE, &request->done, &request->iosb,
+                                       UserMode);
+    if (irp == NULL) {
+        io_request_abort(request);
+        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p): out of memory", api, handle);
+    }
+    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
+    memset(&stack->Parameters, 0, sizeof(stack->Parameters));
+    stack->MajorFunction = major;
+    if (set) {
+        stack->Parameters.SetFile.Length = length;
+        stack->Parameters.SetFile.FileInformationClass = info_class;
+    } else {
+        stack->Parameters.QueryFile.Length = length;
+        stack->Parameters.QueryFile.FileInformationClass = info_class;
+    }
+    status = io_request_send(request, irp);
+    status = io_request_finish_sync(request, status, transferred);
+    ObDereferenceObject(request->file);
+    io_request_release(request);
+    return status;
+}
+
+WDMEMU_API NTSTATUS wdmemu_query_information(HANDLE handle, FILE_INFORMATION_CLASS info_class, void *buffer,
+                                             ULONG length, ULONG_PTR *transferred)
+{
+    return io_information("wdmemu_query_information", FALSE, handle, info_class, buffer, length, transferred);
+}
+
+WDMEMU_API NTSTATUS wdmemu_set_information(HANDLE handle, FILE_INFORMATION_CLASS info_class, const void *buffer,
+                                           ULONG length)
+{
+    return io_information("wdmemu_set_information", TRUE, handle, info_class, (void *)buffer, length, NULL);
+}
+
+/* FSCTLs: IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST, buffers per METHOD_* exactly
+ * as for device controls (the parameter layout is the same). */
+WDMEMU_API NTSTATUS wdmemu_fs_control(HANDLE handle, ULONG code, const void *input, ULONG input_length, void *output,
+                                      ULONG output_length, ULONG_PTR *transferred)
+{
+    ULONG_PTR ignored;
+    if (transferred == NULL)
+        transferred = &ignored;
+    *transferred = 0;
+    const char *api = "wdmemu_fs_control";
+    ULONG required = (code >> 14) & 3;
+    ACCESS_MASK desired = ((required & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) |
+                          ((required & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
+    wdmemu_request *request;
+    NTSTATUS status = io_request_create(api, IRP_MJ_FILE_SYSTEM_CONTROL, handle, desired, &request);
+    if (!NT_SUCCESS(status))
+        return status;
+    if ((input == NULL && input_length != 0) || (output == NULL && output_length != 0)) {
+        io_request_abort(request);
+        return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p, 0x%08lX): NULL buffer with a non-zero length", api, handle,
+                       (unsigned long)code);
+    }
+    PIRP irp = io_build_device_control(code, request->device, (PVOID)input, input_length, output, output_length,
+                                       FALSE, &request->done, &request->iosb, UserMode);
+    if (irp == NULL) {
+        io_request_abort(request);
+        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p, 0x%08lX): the IRP could not be built", api, handle,
+                       (unsigned long)code);
+    }
+    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
+    stack->MajorFunction = IRP_MJ_FILE_SYSTEM_CONTROL;
+    stack->MinorFunction = IRP_MN_USER_FS_REQUEST;
+    status = io_request_send(request, irp);
+    status = io_request_finish_sync(request, status, transferred);
+    ObDereferenceObject(request->file);
+    io_request_release(request);
+    return status;
+}
