@@ -101,11 +101,78 @@ static void findings_are_events_too(void **state)
     assert_non_null(ts_finding("INVALID_DEVICE_OBJECT"));
 }
 
+/* ---- the front end's records -------------------------------------------------------------- */
+
+#define EV_IOCTL CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+static NTSTATUS NTAPI ev_control(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    memcpy(Irp->AssociatedIrp.SystemBuffer, "ok", 2);
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    Irp->IoStatus.Information = 2;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+static BOOLEAN NTAPI ev_fast_control(PFILE_OBJECT FileObject, BOOLEAN Wait, PVOID InputBuffer, ULONG InputBufferLength,
+                                     PVOID OutputBuffer, ULONG OutputBufferLength, ULONG IoControlCode,
+                                     PIO_STATUS_BLOCK IoStatus, PDEVICE_OBJECT DeviceObject)
+{
+    (void)FileObject;
+    (void)Wait;
+    (void)InputBuffer;
+    (void)InputBufferLength;
+    (void)OutputBuffer;
+    (void)OutputBufferLength;
+    (void)IoControlCode;
+    (void)IoStatus;
+    (void)DeviceObject;
+    return FALSE; /* always the IRP */
+}
+
+static FAST_IO_DISPATCH ev_fast;
+
+static NTSTATUS NTAPI ev_entry_with_ioctl(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = ev_control;
+    memset(&ev_fast, 0, sizeof(ev_fast));
+    ev_fast.SizeOfFastIoDispatch = sizeof(ev_fast);
+    ev_fast.FastIoDeviceControl = ev_fast_control;
+    DriverObject->FastIoDispatch = &ev_fast;
+    return ev_entry(DriverObject, RegistryPath);
+}
+
+static void the_front_end_records_request_fast_io_and_result(void **state)
+{
+    (void)state;
+    wdmemu_driver *driver;
+    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(ev_entry_with_ioctl, "events", &driver));
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\Device\\Events", GENERIC_READ, 0, FILE_SYNCHRONOUS_IO_NONALERT,
+                                              &handle));
+    ev_count = 0;
+    int id = ev_subscribe(ev_record_kind, NULL);
+    char out[4];
+    ULONG_PTR moved;
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, EV_IOCTL, NULL, 0, out, sizeof(out), &moved));
+    ev_unsubscribe(id);
+    assert_int_equal(ev_log[0], EV_REQUEST_ISSUED);
+    assert_int_equal(ev_log[1], EV_FAST_IO);
+    assert_true(ev_position(EV_IRP_DISPATCH) > 1);
+    assert_true(ev_position(EV_IRP_FINAL) > ev_position(EV_IRP_DISPATCH));
+    assert_true(ev_position(EV_REQUEST_COMPLETED) > ev_position(EV_IRP_FINAL));
+    assert_int_equal(ev_log[ev_count - 1], EV_IRP_DISPATCH_RETURNED);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_status(STATUS_SUCCESS, wdmemu_driver_unload(driver));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         ts_test(observers_see_the_life_of_a_driver_in_order),
         ts_test(findings_are_events_too),
+        ts_test(the_front_end_records_request_fast_io_and_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

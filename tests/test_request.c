@@ -771,6 +771,45 @@ static void an_exclusive_device_refuses_a_second_open(void **state)
     assert_no_findings();
 }
 
+static VOID NTAPI rq_completer(PVOID Context)
+{
+    (void)Context;
+    /* Another thread finishes the held IRP (a system thread of the driver, say). */
+    KIRQL irql;
+    KeAcquireSpinLock(&rq_held_lock, &irql);
+    PIRP irp = rq_held[0];
+    rq_held[0] = NULL;
+    if (irp != NULL && IoSetCancelRoutine(irp, NULL) == NULL)
+        irp = NULL;
+    KeReleaseSpinLock(&rq_held_lock, irql);
+    if (irp != NULL)
+        rq_finish(irp, STATUS_SUCCESS, 0);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+static void a_request_completed_by_another_thread(void **state)
+{
+    (void)state;
+    rq_callbacks = 0;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_OVERLAPPED, &handle));
+    wdmemu_request *request;
+    assert_status(STATUS_PENDING, wdmemu_device_control_async(handle, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, rq_callback, NULL,
+                                                              &request));
+    HANDLE thread;
+    assert_status(STATUS_SUCCESS, PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, NULL, NULL, NULL, rq_completer, NULL));
+    ZwClose(thread);
+    assert_int_equal(rq_callbacks, 0); /* the thread has not run yet (deterministic mode) */
+    assert_status(STATUS_SUCCESS, wdmemu_request_wait(request, -1));
+    NTSTATUS status;
+    assert_true(wdmemu_request_result(request, &status, NULL));
+    assert_status(STATUS_SUCCESS, status);
+    assert_int_equal(rq_callbacks, 1);
+    wdmemu_request_free(request);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_no_findings();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -787,6 +826,7 @@ int main(void)
         rq_test(duplicated_handles_share_one_open_and_cleanup_waits_for_the_last),
         rq_test(flush_information_and_fs_controls_reach_the_driver),
         rq_test(an_exclusive_device_refuses_a_second_open),
+        rq_test(a_request_completed_by_another_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
