@@ -343,6 +343,26 @@ static int rq_setup(void **state)
 }
 
 #define rq_test(f) cmocka_unit_test_setup_teardown(f, rq_setup, ts_teardown)
+
+/* The same driver with real threads: DPCs on their own thread, real time. */
+static int rq_threaded_setup(void **state)
+{
+    ts_setup(state);
+    if (!NT_SUCCESS(wdmemu_set_mode(WDMEMU_MODE_THREADED)))
+        return -1;
+    rq_log[0] = '\0';
+    rq_opens = 0;
+    wdmemu_driver *driver;
+    return NT_SUCCESS(wdmemu_driver_load_entry(rq_entry, "requests", &driver)) ? 0 : -1;
+}
+
+static int rq_threaded_teardown(void **state)
+{
+    int result = ts_teardown(state);
+    return NT_SUCCESS(wdmemu_set_mode(WDMEMU_MODE_DETERMINISTIC)) ? result : -1;
+}
+
+#define rq_threaded_test(f) cmocka_unit_test_setup_teardown(f, rq_threaded_setup, rq_threaded_teardown)
 #define RQ_SYNC (FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE)
 
 /* ---- tests ---------------------------------------------------------------------------------- */
@@ -810,6 +830,35 @@ static void a_request_completed_by_another_thread(void **state)
     assert_no_findings();
 }
 
+static void threaded_mode_requests_complete_from_the_dpc_thread(void **state)
+{
+    (void)state;
+    HANDLE sync, overlapped;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_SYNC, &sync));
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_OVERLAPPED, &overlapped));
+    char out[8];
+    ULONG_PTR moved = 0;
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(sync, IOCTL_RQ_PEND, NULL, 0, out, sizeof(out), &moved));
+    assert_int_equal(moved, 4);
+    assert_memory_equal(out, "LATE", 4);
+    /* Held requests cancelled from the host while another thread may complete others. */
+    wdmemu_request *held[4];
+    for (int i = 0; i < 4; i++)
+        assert_status(STATUS_PENDING, wdmemu_device_control_async(overlapped, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, NULL,
+                                                                  NULL, &held[i]));
+    assert_status(STATUS_SUCCESS, wdmemu_cancel_io(overlapped));
+    for (int i = 0; i < 4; i++) {
+        assert_status(STATUS_SUCCESS, wdmemu_request_wait(held[i], -1));
+        NTSTATUS status;
+        assert_true(wdmemu_request_result(held[i], &status, NULL));
+        assert_status(STATUS_CANCELLED, status);
+        wdmemu_request_free(held[i]);
+    }
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(sync));
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(overlapped));
+    assert_no_findings();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -827,6 +876,7 @@ int main(void)
         rq_test(flush_information_and_fs_controls_reach_the_driver),
         rq_test(an_exclusive_device_refuses_a_second_open),
         rq_test(a_request_completed_by_another_thread),
+        rq_threaded_test(threaded_mode_requests_complete_from_the_dpc_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
