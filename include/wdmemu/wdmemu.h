@@ -220,6 +220,48 @@ WDMEMU_API NTSTATUS wdmemu_cancel_io(HANDLE handle);
  * runs). */
 WDMEMU_API void wdmemu_request_free(wdmemu_request *request);
 
+/* ---- tracing ---------------------------------------------------------------------------------- */
+
+/* One trace record: what happened to a request (or to a driver, device, DPC ...), the way
+ * IRPMon records it.  Strings are UTF-8 and live as long as the record. */
+typedef struct wdmemu_trace_record {
+    uint64_t seq;              /* the event's sequence number */
+    uint64_t time;             /* interrupt time, 100 ns units (virtual in deterministic mode) */
+    ULONG thread;              /* emulated thread, 1, 2, ... (0: none) */
+    KIRQL irql;
+    const char *kind;          /* "IRP_DISPATCH", "IRP_COMPLETE", "COMPLETION_ROUTINE", "IRP_FINAL",
+                                  "REQUEST_ISSUED", "FAST_IO", "DPC", "FINDING", ... */
+    const char *driver;        /* "\Driver\name" or "" */
+    const char *device;        /* "\Device\name" or "\Device\<unnamed #n>" or "" */
+    uint32_t irp;              /* IRP number (1, 2, ... since wdmemu_init), 0 for none */
+    uint32_t file;             /* file object number in this trace, 0 for none */
+    int depth;                 /* dispatch nesting depth (0 at the top) */
+    int stack_location;        /* the IRP's CurrentLocation at the event */
+    UCHAR major, minor;
+    const char *major_name;    /* "IRP_MJ_DEVICE_CONTROL", or NULL */
+    ULONG ioctl;               /* IOCTL / FSCTL code, 0 for other requests */
+    ULONG input_length, output_length; /* device controls; output_length is the length of reads/writes */
+    LONGLONG offset;           /* reads and writes */
+    ULONG irp_flags;
+    NTSTATUS status;           /* returned, completed with, or result */
+    ULONG_PTR information;
+    BOOLEAN pending_returned;  /* PendingReturned seen by a completion routine; for FAST_IO: handled */
+    const char *text;          /* DDI or routine name, finding ("[RULE] message"), DbgPrint text, or NULL */
+} wdmemu_trace_record;
+
+/* Turns a sink on: "memory" (records kept for wdmemu_trace_get), "text[:path]" or
+ * "jsonl[:path]" (path "-", "stderr", "stdout" or a file, truncated).  Any program can also set
+ * WDMEMU_TRACE=format[:path][,format[:path]] for wdmemu_init to do it (files are then appended
+ * to across wdmemu_shutdown/wdmemu_init).  STATUS_INVALID_PARAMETER for an unknown format. */
+WDMEMU_API NTSTATUS wdmemu_trace_start(const char *spec);
+/* Turns every sink off (files flushed and closed); recorded records stay until cleared. */
+WDMEMU_API void wdmemu_trace_stop(void);
+WDMEMU_API size_t wdmemu_trace_count(void);
+WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index);
+WDMEMU_API void wdmemu_trace_clear(void);
+/* "IRP_MJ_READ" for IRP_MJ_READ, NULL beyond IRP_MJ_MAXIMUM_FUNCTION. */
+WDMEMU_API const char *wdmemu_major_name(UCHAR major);
+
 /* ---- findings: driver bugs reported instead of crashing -------------------------------------- */
 
 typedef struct wdmemu_finding {

@@ -2,6 +2,7 @@
  * namespace, I/O manager) and tearing it down so the next test starts from nothing. */
 #include "cm/cm.h"
 #include "core/event.h"
+#include "trace/trace.h"
 #include "core/report.h"
 #include "ex/ex.h"
 #include "io/io.h"
@@ -26,6 +27,7 @@ WDMEMU_API NTSTATUS wdmemu_init(void)
         io_init();
         ke_init();
         lifetime_up = TRUE;
+        trace_init();
     }
     uv_mutex_unlock(&lifetime_lock);
     return STATUS_SUCCESS;
@@ -47,6 +49,7 @@ WDMEMU_API void wdmemu_shutdown(void)
         ke_shutdown();
         lifetime_up = FALSE;
     }
+    trace_shutdown();
     ev_unsubscribe_all();
     rp_reset();
     rp_reset_policies();

@@ -92,6 +92,8 @@ typedef struct _KTHREAD ke_thread;
 
 /* The calling OS thread's emulated thread (a host thread is adopted on first use). */
 ke_thread *ke_self(void);
+/* The calling thread's emulated thread, or NULL if it has none (nothing is adopted). */
+ke_thread *ke_peek(void);
 
 PDRIVER_OBJECT ke_enter_driver(PDRIVER_OBJECT driver);
 void ke_leave_driver(PDRIVER_OBJECT previous);

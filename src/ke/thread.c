@@ -80,6 +80,11 @@ ke_thread *ke_service_thread_create(void (*main)(void *))
     return t;
 }
 
+ke_thread *ke_peek(void)
+{
+    return ke_current;
+}
+
 ke_thread *ke_self(void)
 {
     if (PLAT_LIKELY(ke_current != NULL))

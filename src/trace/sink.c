@@ -1,0 +1,196 @@
+/* trace/sink.c: the text and JSON Lines forms of a trace record.  Text is for people: one line,
+ * indented by dispatch depth, names instead of numbers.  JSON Lines is for tools: one object
+ * per line, the fields of docs/trace-format.md, strings escaped so every line is valid JSON. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rtl/status.h"
+#include "trace/trace.h"
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if the bytes there are not one. */
+static size_t tr_utf8_length(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || (n == 2 && p[0] < 0xC2) || (n == 4 && p[0] > 0xF4))
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    if (n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
+        return 0; /* overlong, or a UTF-16 surrogate */
+    if (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
+        return 0;
+    return n;
+}
+
+size_t trace_json_escape(const char *text, char *out, size_t size)
+{
+    size_t used = 0, written = 0;
+    int full = 0;
+    /* Items (an escape, a character) are copied whole or not at all, so the output is valid
+     * JSON string content even when cut short. */
+#define TR_PUT(str, len)                                                                                    \
+    do {                                                                                                    \
+        size_t l_ = (len);                                                                                  \
+        if (!full && written + l_ < size) {                                                                 \
+            memcpy(out + written, (str), l_);                                                               \
+            written += l_;                                                                                  \
+        } else {                                                                                            \
+            full = 1;                                                                                       \
+        }                                                                                                   \
+        used += l_;                                                                                         \
+    } while (0)
+    const unsigned char *p = (const unsigned char *)(text != NULL ? text : "");
+    while (*p != 0) {
+        char escaped[8];
+        if (*p == '"' || *p == '\\') {
+            escaped[0] = '\\';
+            escaped[1] = (char)*p;
+            TR_PUT(escaped, 2);
+            p++;
+        } else if (*p < 0x20 || *p == 0x7F) {
+            static const char *const short_forms[0x20] = {[8] = "\\b", [9] = "\\t", [10] = "\\n", [12] = "\\f",
+                                                          [13] = "\\r"};
+            if (*p < 0x20 && short_forms[*p] != NULL) {
+                TR_PUT(short_forms[*p], 2);
+            } else {
+                snprintf(escaped, sizeof(escaped), "\\u%04x", *p);
+                TR_PUT(escaped, 6);
+            }
+            p++;
+        } else {
+            size_t n = tr_utf8_length(p);
+            if (n == 0) {
+                TR_PUT("\\ufffd", 6);
+                p++;
+            } else {
+                TR_PUT((const char *)p, n);
+                p += n;
+            }
+        }
+    }
+    if (size != 0)
+        out[written] = '\0';
+#undef TR_PUT
+    return used;
+}
+
+static void tr_status(NTSTATUS status, char *buffer, size_t size)
+{
+    const char *name = rtl_status_name(status);
+    if (name != NULL)
+        snprintf(buffer, size, "%s", name);
+    else
+        snprintf(buffer, size, "0x%08X", (unsigned)status);
+}
+
+static const char *const tr_methods[4] = {"METHOD_BUFFERED", "METHOD_IN_DIRECT", "METHOD_OUT_DIRECT", "METHOD_NEITHER"};
+static const char *const tr_access[4] = {"FILE_ANY_ACCESS", "FILE_READ_ACCESS", "FILE_WRITE_ACCESS",
+                                         "FILE_READ_ACCESS|FILE_WRITE_ACCESS"};
+
+/* Whether the record concerns one request (and so has request fields worth printing). */
+static int tr_has_request(const wdmemu_trace_record *r)
+{
+    return r->irp != 0 || strcmp(r->kind, "REQUEST_ISSUED") == 0 || strcmp(r->kind, "REQUEST_COMPLETED") == 0 ||
+           strcmp(r->kind, "FAST_IO") == 0;
+}
+
+/* Whether the record's status means something (a result, a return value, a completion). */
+static int tr_has_status(const wdmemu_trace_record *r)
+{
+    static const char *const kinds[] = {"DRIVER_ENTRY_RETURNED", "IRP_DISPATCH_RETURNED", "IRP_COMPLETE",
+                                        "COMPLETION_ROUTINE", "COMPLETION_ROUTINE_RETURNED", "IRP_FINAL",
+                                        "IRP_CANCEL", "FAST_IO", "REQUEST_COMPLETED", "IRP_DEQUEUED", "FINDING"};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(r->kind, kinds[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void trace_write_text(FILE *out, const wdmemu_trace_record *r)
+{
+    char status[64];
+    tr_status(r->status, status, sizeof(status));
+    fprintf(out, "%6llu %4llu.%04llu ms T%u L%u %*s%s", (unsigned long long)r->seq,
+            (unsigned long long)(r->time / 10000), (unsigned long long)(r->time % 10000), (unsigned)r->thread,
+            (unsigned)r->irql, r->depth * 2, "", r->kind);
+    if (r->irp != 0)
+        fprintf(out, " IRP %u", (unsigned)r->irp);
+    if (r->device[0] != '\0')
+        fprintf(out, " %s", r->device);
+    else if (r->driver[0] != '\0')
+        fprintf(out, " %s", r->driver);
+    if (tr_has_request(r) && r->major_name != NULL) {
+        fprintf(out, " %s", r->major_name);
+        if (r->ioctl != 0)
+            fprintf(out, " CTL_CODE(0x%X, 0x%X, %s, %s)", (unsigned)((r->ioctl >> 16) & 0xFFFF),
+                    (unsigned)((r->ioctl >> 2) & 0xFFF), tr_methods[r->ioctl & 3], tr_access[(r->ioctl >> 14) & 3]);
+        if (r->input_length != 0 || r->output_length != 0)
+            fprintf(out, " in=%lu out=%lu", (unsigned long)r->input_length, (unsigned long)r->output_length);
+        if (r->offset != 0)
+            fprintf(out, " offset=%lld", (long long)r->offset);
+        if (r->file != 0)
+            fprintf(out, " file=%u", (unsigned)r->file);
+    }
+    if (tr_has_status(r))
+        fprintf(out, " -> %s", status);
+    if (r->information != 0)
+        fprintf(out, " info=%llu", (unsigned long long)r->information);
+    if (r->pending_returned)
+        fprintf(out, strcmp(r->kind, "FAST_IO") == 0 ? " handled" : " pending-returned");
+    if (r->text != NULL) {
+        /* Free text (DbgPrint output, finding messages, DDI names) on one line. */
+        char line[512];
+        size_t n = 0;
+        for (const char *t = r->text; *t != 0 && n + 1 < sizeof(line); t++)
+            line[n++] = (*t == '\n' || *t == '\r') ? ' ' : *t;
+        while (n > 0 && line[n - 1] == ' ')
+            n--;
+        line[n] = '\0';
+        fprintf(out, " \"%s\"", line);
+    }
+    fputc('\n', out);
+}
+
+void trace_write_jsonl(FILE *out, const wdmemu_trace_record *r)
+{
+    char status[64], driver[512], device[512], text[2048];
+    tr_status(r->status, status, sizeof(status));
+    trace_json_escape(r->driver, driver, sizeof(driver));
+    trace_json_escape(r->device, device, sizeof(device));
+    fprintf(out,
+            "{\"v\":1,\"seq\":%llu,\"time\":%llu,\"thread\":%u,\"irql\":%u,\"kind\":\"%s\",\"driver\":\"%s\","
+            "\"device\":\"%s\",\"depth\":%d",
+            (unsigned long long)r->seq, (unsigned long long)r->time, (unsigned)r->thread, (unsigned)r->irql, r->kind,
+            driver, device, r->depth);
+    if (r->irp != 0)
+        fprintf(out, ",\"irp\":%u,\"stack_location\":%d,\"irp_flags\":%lu", (unsigned)r->irp, (int)r->stack_location,
+                (unsigned long)r->irp_flags);
+    if (r->file != 0)
+        fprintf(out, ",\"file\":%u", (unsigned)r->file);
+    if (tr_has_request(r) && r->major_name != NULL)
+        fprintf(out, ",\"major\":%u,\"major_name\":\"%s\",\"minor\":%u", (unsigned)r->major, r->major_name,
+                (unsigned)r->minor);
+    if (r->ioctl != 0)
+        fprintf(out, ",\"ioctl\":{\"code\":%lu,\"device_type\":%u,\"function\":%u,\"method\":\"%s\",\"access\":\"%s\"}",
+                (unsigned long)r->ioctl, (unsigned)((r->ioctl >> 16) & 0xFFFF), (unsigned)((r->ioctl >> 2) & 0xFFF),
+                tr_methods[r->ioctl & 3], tr_access[(r->ioctl >> 14) & 3]);
+    if (r->input_length != 0 || r->output_length != 0)
+        fprintf(out, ",\"input_length\":%lu,\"output_length\":%lu", (unsigned long)r->input_length,
+                (unsigned long)r->output_length);
+    if (r->offset != 0)
+        fprintf(out, ",\"offset\":%lld", (long long)r->offset);
+    fprintf(out, ",\"status\":%lu,\"status_name\":\"%s\",\"information\":%llu,\"flag\":%s",
+            (unsigned long)(ULONG)r->status, status, (unsigned long long)r->information,
+            r->pending_returned ? "true" : "false");
+    if (r->text != NULL) {
+        trace_json_escape(r->text, text, sizeof(text));
+        fprintf(out, ",\"text\":\"%s\"", text);
+    }
+    fputs("}\n", out);
+}

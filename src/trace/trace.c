@@ -1,0 +1,435 @@
+/* trace/trace.c: tracing, the way IRPMon records requests on a live kernel.  The tracer is one
+ * observer of the engine event stream (core/event.h): it turns each event into a trace record
+ * (sequence number, virtual time, thread, IRQL, driver, device, IRP and file object as small
+ * stable numbers, the stack location's major/minor function, IOCTL code, lengths and offset, IRP
+ * flags, status and information, nesting depth) and hands the record to the sinks that are on:
+ * memory (queried by tests through wdmemu_trace_get), text (one indented line per record) and
+ * JSON Lines (docs/trace-format.md).  Nothing else in the library knows about tracing.
+ * Selected with wdmemu_trace_start or, for any program, WDMEMU_TRACE=format[:path]. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uthash.h>
+
+#include "core/event.h"
+#include "core/report.h"
+#include "io/io.h"
+#include "io/irp_private.h"
+#include "ke/ke.h"
+#include "trace/trace.h"
+
+typedef struct tr_id {
+    const void *key;
+    uint32_t id;
+    UT_hash_handle hh;
+} tr_id;
+
+typedef struct tr_stored {
+    wdmemu_trace_record pub;
+    char *storage; /* the strings of pub */
+} tr_stored;
+
+static struct {
+    uv_mutex_t lock;
+    int subscription;            /* -1: not subscribed */
+    BOOLEAN memory;
+    FILE *text, *jsonl;
+    BOOLEAN close_text, close_jsonl;
+    tr_stored *records;
+    size_t count, capacity;
+    tr_id *files;                /* FILE_OBJECT address -> 1, 2, ... */
+    uint32_t next_file;
+    int depth;                   /* dispatch nesting, for indentation */
+} tr = {.subscription = -1};
+static uv_once_t tr_once = UV_ONCE_INIT;
+static BOOLEAN tr_env_opened;    /* WDMEMU_TRACE files are truncated once, then appended to */
+
+static void tr_init_lock(void)
+{
+    uv_mutex_init_recursive(&tr.lock);
+}
+
+/* ---- names --------------------------------------------------------------------------------- */
+
+static const char *const tr_major_names[IRP_MJ_MAXIMUM_FUNCTION + 1] = {
+    "IRP_MJ_CREATE", "IRP_MJ_CREATE_NAMED_PIPE", "IRP_MJ_CLOSE", "IRP_MJ_READ", "IRP_MJ_WRITE",
+    "IRP_MJ_QUERY_INFORMATION", "IRP_MJ_SET_INFORMATION", "IRP_MJ_QUERY_EA", "IRP_MJ_SET_EA",
+    "IRP_MJ_FLUSH_BUFFERS", "IRP_MJ_QUERY_VOLUME_INFORMATION", "IRP_MJ_SET_VOLUME_INFORMATION",
+    "IRP_MJ_DIRECTORY_CONTROL", "IRP_MJ_FILE_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CONTROL",
+    "IRP_MJ_INTERNAL_DEVICE_CONTROL", "IRP_MJ_SHUTDOWN", "IRP_MJ_LOCK_CONTROL", "IRP_MJ_CLEANUP",
+    "IRP_MJ_CREATE_MAILSLOT", "IRP_MJ_QUERY_SECURITY", "IRP_MJ_SET_SECURITY", "IRP_MJ_POWER",
+    "IRP_MJ_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CHANGE", "IRP_MJ_QUERY_QUOTA", "IRP_MJ_SET_QUOTA", "IRP_MJ_PNP",
+};
+
+WDMEMU_API const char *wdmemu_major_name(UCHAR major)
+{
+    return major <= IRP_MJ_MAXIMUM_FUNCTION ? tr_major_names[major] : NULL;
+}
+
+static const char *tr_kind_name(ev_kind kind)
+{
+    switch (kind) {
+    case EV_DRIVER_ENTRY: return "DRIVER_ENTRY";
+    case EV_DRIVER_ENTRY_RETURNED: return "DRIVER_ENTRY_RETURNED";
+    case EV_DRIVER_UNLOAD: return "DRIVER_UNLOAD";
+    case EV_DRIVER_UNLOADED: return "DRIVER_UNLOADED";
+    case EV_DEVICE_CREATED: return "DEVICE_CREATED";
+    case EV_DEVICE_DELETED: return "DEVICE_DELETED";
+    case EV_DEVICE_FREED: return "DEVICE_FREED";
+    case EV_DEVICE_ATTACHED: return "DEVICE_ATTACHED";
+    case EV_DEVICE_DETACHED: return "DEVICE_DETACHED";
+    case EV_SYMLINK_CREATED: return "SYMLINK_CREATED";
+    case EV_SYMLINK_DELETED: return "SYMLINK_DELETED";
+    case EV_IRP_DISPATCH: return "IRP_DISPATCH";
+    case EV_IRP_DISPATCH_RETURNED: return "IRP_DISPATCH_RETURNED";
+    case EV_IRP_COMPLETE: return "IRP_COMPLETE";
+    case EV_IRP_COMPLETION_ROUTINE: return "COMPLETION_ROUTINE";
+    case EV_IRP_COMPLETION_ROUTINE_RETURNED: return "COMPLETION_ROUTINE_RETURNED";
+    case EV_IRP_FINAL: return "IRP_FINAL";
+    case EV_FINDING: return "FINDING";
+    case EV_DEBUG_PRINT: return "DEBUG_PRINT";
+    case EV_DEBUG_BREAK: return "DEBUG_BREAK";
+    case EV_DPC: return "DPC";
+    case EV_TIMER: return "TIMER";
+    case EV_WORK_ITEM: return "WORK_ITEM";
+    case EV_THREAD_CREATED: return "THREAD_CREATED";
+    case EV_THREAD_EXITED: return "THREAD_EXITED";
+    case EV_IRP_CANCEL: return "IRP_CANCEL";
+    case EV_IRP_MARK_PENDING: return "IRP_MARK_PENDING";
+    case EV_START_IO: return "START_IO";
+    case EV_DEVICE_QUEUE_INSERT: return "DEVICE_QUEUE_INSERT";
+    case EV_DEVICE_QUEUE_REMOVE: return "DEVICE_QUEUE_REMOVE";
+    case EV_IRP_QUEUED: return "IRP_QUEUED";
+    case EV_IRP_DEQUEUED: return "IRP_DEQUEUED";
+    case EV_REQUEST_ISSUED: return "REQUEST_ISSUED";
+    case EV_FAST_IO: return "FAST_IO";
+    case EV_REQUEST_COMPLETED: return "REQUEST_COMPLETED";
+    }
+    return "UNKNOWN";
+}
+
+/* ---- building a record ------------------------------------------------------------------------ */
+
+static uint32_t tr_file_id(const void *file)
+{
+    if (file == NULL)
+        return 0;
+    tr_id *entry;
+    HASH_FIND_PTR(tr.files, &file, entry);
+    if (entry != NULL)
+        return entry->id;
+    entry = calloc(1, sizeof(*entry));
+    if (entry == NULL)
+        return 0;
+    entry->key = file;
+    entry->id = ++tr.next_file;
+    HASH_ADD_PTR(tr.files, key, entry);
+    return entry->id;
+}
+
+/* Whether the IRP may be looked at for this kind of event (it is alive and being processed). */
+static BOOLEAN tr_irp_readable(ev_kind kind)
+{
+    switch (kind) {
+    case EV_IRP_DISPATCH:
+    case EV_IRP_COMPLETE:
+    case EV_IRP_COMPLETION_ROUTINE:
+    case EV_IRP_FINAL:
+    case EV_IRP_MARK_PENDING:
+    case EV_START_IO:
+    case EV_IRP_QUEUED:
+    case EV_IRP_CANCEL:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/* Copies the strings into one block owned by the stored record. */
+static void tr_store_strings(tr_stored *slot, const char *driver, const char *device, const char *text)
+{
+    size_t a = strlen(driver) + 1, b = strlen(device) + 1, c = text != NULL ? strlen(text) + 1 : 0;
+    slot->storage = malloc(a + b + c);
+    if (slot->storage == NULL) {
+        slot->pub.driver = slot->pub.device = "";
+        slot->pub.text = NULL;
+        return;
+    }
+    memcpy(slot->storage, driver, a);
+    memcpy(slot->storage + a, device, b);
+    if (c != 0)
+        memcpy(slot->storage + a + b, text, c);
+    slot->pub.driver = slot->storage;
+    slot->pub.device = slot->storage + a;
+    slot->pub.text = c != 0 ? slot->storage + a + b : NULL;
+}
+
+static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, size_t driver_size, char *device,
+                     size_t device_size)
+{
+    memset(r, 0, sizeof(*r));
+    r->seq = ev->seq;
+    r->time = KeQueryInterruptTime();
+    ke_thread *self = ke_peek();
+    r->thread = self != NULL ? self->id : 0;
+    r->irql = self != NULL ? self->irql : PASSIVE_LEVEL;
+    r->kind = tr_kind_name(ev->kind);
+    r->status = ev->status;
+    r->information = ev->information;
+    r->pending_returned = ev->pending_returned || ev->handled;
+    r->stack_location = ev->stack_location;
+    r->major = ev->major;
+    r->minor = ev->minor;
+    snprintf(driver, driver_size, "%s", ev->driver != NULL ? io_driver_display(ev->driver) : "");
+    device[0] = '\0';
+    PDEVICE_OBJECT dev = ev->device;
+    PIRP irp = ev->irp;
+    if (irp != NULL) {
+        io_irp_header *header = io_irp_header_of(irp);
+        r->irp = header != NULL ? header->id : 0;
+    }
+    BOOLEAN have_major = ev->kind == EV_REQUEST_ISSUED || ev->kind == EV_REQUEST_COMPLETED || ev->kind == EV_FAST_IO ||
+                         ev->kind == EV_IRP_DISPATCH_RETURNED; /* these carry the major function themselves */
+    if (irp != NULL && tr_irp_readable(ev->kind) && irp->StackCount > 0 && irp->CurrentLocation > irp->StackCount) {
+        /* past the top (the final stage): the top location still names the request */
+        PIO_STACK_LOCATION top = (PIO_STACK_LOCATION)(irp + 1) + irp->StackCount - 1;
+        r->major = top->MajorFunction;
+        r->irp_flags = irp->Flags;
+        r->information = irp->IoStatus.Information;
+        have_major = TRUE;
+    }
+    if (irp != NULL && tr_irp_readable(ev->kind) && irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount) {
+        have_major = TRUE;
+        PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
+        r->major = stack->MajorFunction;
+        r->minor = stack->MinorFunction;
+        r->stack_location = irp->CurrentLocation;
+        r->irp_flags = irp->Flags;
+        r->file = tr_file_id(stack->FileObject);
+        if (dev == NULL)
+            dev = stack->DeviceObject;
+        switch (stack->MajorFunction) {
+        case IRP_MJ_READ:
+        case IRP_MJ_WRITE:
+            r->output_length = stack->Parameters.Read.Length;
+            r->offset = stack->Parameters.Read.ByteOffset.QuadPart;
+            break;
+        case IRP_MJ_DEVICE_CONTROL:
+        case IRP_MJ_INTERNAL_DEVICE_CONTROL:
+        case IRP_MJ_FILE_SYSTEM_CONTROL:
+            r->ioctl = stack->Parameters.DeviceIoControl.IoControlCode;
+            r->input_length = stack->Parameters.DeviceIoControl.InputBufferLength;
+            r->output_length = stack->Parameters.DeviceIoControl.OutputBufferLength;
+            break;
+        default:
+            break;
+        }
+        if (ev->kind == EV_IRP_COMPLETE || ev->kind == EV_IRP_FINAL)
+            r->information = irp->IoStatus.Information;
+    }
+    if (dev != NULL && io_is_device(dev))
+        io_device_display(dev, device, device_size);
+    if (driver[0] == '\0' && dev != NULL && io_is_device(dev))
+        snprintf(driver, driver_size, "%s", io_driver_display(dev->DriverObject));
+    r->major_name = have_major ? wdmemu_major_name(r->major) : NULL;
+    if (ev->kind == EV_IRP_DISPATCH)
+        r->depth = tr.depth++;
+    else if (ev->kind == EV_IRP_DISPATCH_RETURNED)
+        r->depth = tr.depth > 0 ? --tr.depth : 0;
+    else
+        r->depth = tr.depth;
+}
+
+/* ---- sinks ------------------------------------------------------------------------------------ */
+
+static void tr_observe(const ev_record *ev, void *context)
+{
+    (void)context;
+    uv_mutex_lock(&tr.lock);
+    char driver[160], device[160];
+    tr_stored slot;
+    tr_build(ev, &slot.pub, driver, sizeof(driver), device, sizeof(device));
+    /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
+     * routine name or DbgPrint text. */
+    tr_store_strings(&slot, driver, device, ev->text != NULL ? ev->text : ev->rule);
+    if (tr.text != NULL)
+        trace_write_text(tr.text, &slot.pub);
+    if (tr.jsonl != NULL)
+        trace_write_jsonl(tr.jsonl, &slot.pub);
+    if (tr.memory) {
+        if (tr.count == tr.capacity) {
+            size_t capacity = tr.capacity ? tr.capacity * 2 : 256;
+            tr_stored *grown = realloc(tr.records, capacity * sizeof(*grown));
+            if (grown == NULL) {
+                free(slot.storage);
+                uv_mutex_unlock(&tr.lock);
+                return;
+            }
+            tr.records = grown;
+            tr.capacity = capacity;
+        }
+        tr.records[tr.count++] = slot;
+    } else {
+        free(slot.storage);
+    }
+    uv_mutex_unlock(&tr.lock);
+}
+
+static FILE *tr_open(const char *path, BOOLEAN append, BOOLEAN *close_it)
+{
+    *close_it = FALSE;
+    if (path == NULL || path[0] == '\0' || strcmp(path, "-") == 0 || strcmp(path, "stderr") == 0)
+        return stderr;
+    if (strcmp(path, "stdout") == 0)
+        return stdout;
+    FILE *f = fopen(path, append ? "a" : "w");
+    if (f != NULL)
+        *close_it = TRUE;
+    return f;
+}
+
+static NTSTATUS tr_start(const char *spec, BOOLEAN append)
+{
+    if (spec == NULL || spec[0] == '\0')
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_start: no trace format (memory, text[:path], jsonl[:path])");
+    char format[16];
+    const char *colon = strchr(spec, ':');
+    size_t n = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+    if (n >= sizeof(format))
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_start(\"%s\"): unknown trace format", spec);
+    memcpy(format, spec, n);
+    format[n] = '\0';
+    const char *path = colon != NULL ? colon + 1 : NULL;
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (strcmp(format, "memory") == 0) {
+        tr.memory = TRUE;
+    } else if (strcmp(format, "text") == 0 || strcmp(format, "jsonl") == 0) {
+        BOOLEAN text = format[0] == 't';
+        FILE **slot = text ? &tr.text : &tr.jsonl;
+        BOOLEAN *close_slot = text ? &tr.close_text : &tr.close_jsonl;
+        if (*slot != NULL && *close_slot)
+            fclose(*slot);
+        *slot = tr_open(path, append, close_slot);
+        if (*slot == NULL)
+            status = rp_error(STATUS_OBJECT_PATH_NOT_FOUND, "wdmemu_trace_start(\"%s\"): cannot open %s", spec, path);
+    } else {
+        status = rp_error(STATUS_INVALID_PARAMETER,
+                          "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path])", spec);
+    }
+    BOOLEAN subscribe = NT_SUCCESS(status) && tr.subscription < 0;
+    uv_mutex_unlock(&tr.lock);
+    /* The event stream's lock is taken outside the tracer's: delivery takes them the other way. */
+    if (subscribe) {
+        int id = ev_subscribe(tr_observe, NULL);
+        uv_mutex_lock(&tr.lock);
+        BOOLEAN duplicate = tr.subscription >= 0;
+        if (!duplicate)
+            tr.subscription = id;
+        uv_mutex_unlock(&tr.lock);
+        if (duplicate && id >= 0)
+            ev_unsubscribe(id);
+    }
+    return status;
+}
+
+WDMEMU_API NTSTATUS wdmemu_trace_start(const char *spec)
+{
+    wdmemu_init();
+    return tr_start(spec, FALSE);
+}
+
+static void tr_forget_records(void)
+{
+    for (size_t i = 0; i < tr.count; i++)
+        free(tr.records[i].storage);
+    tr.count = 0;
+}
+
+WDMEMU_API void wdmemu_trace_stop(void)
+{
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    int subscription = tr.subscription;
+    tr.subscription = -1;
+    uv_mutex_unlock(&tr.lock);
+    if (subscription >= 0)
+        ev_unsubscribe(subscription);
+    uv_mutex_lock(&tr.lock);
+    if (tr.text != NULL) {
+        fflush(tr.text);
+        if (tr.close_text)
+            fclose(tr.text);
+    }
+    if (tr.jsonl != NULL) {
+        fflush(tr.jsonl);
+        if (tr.close_jsonl)
+            fclose(tr.jsonl);
+    }
+    tr.text = tr.jsonl = NULL;
+    tr.memory = FALSE;
+    uv_mutex_unlock(&tr.lock);
+}
+
+WDMEMU_API size_t wdmemu_trace_count(void)
+{
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    size_t n = tr.count;
+    uv_mutex_unlock(&tr.lock);
+    return n;
+}
+
+WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index)
+{
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    const wdmemu_trace_record *r = index < tr.count ? &tr.records[index].pub : NULL;
+    uv_mutex_unlock(&tr.lock);
+    return r;
+}
+
+WDMEMU_API void wdmemu_trace_clear(void)
+{
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    tr_forget_records();
+    uv_mutex_unlock(&tr.lock);
+}
+
+/* wdmemu_init: WDMEMU_TRACE=format[:path][,format[:path]...] turns tracing on for any program. */
+void trace_init(void)
+{
+    const char *spec = plat_getenv("WDMEMU_TRACE");
+    if (spec == NULL)
+        return;
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", spec);
+    for (char *part = strtok(copy, ","); part != NULL; part = strtok(NULL, ","))
+        tr_start(part, tr_env_opened);
+    tr_env_opened = TRUE;
+}
+
+/* wdmemu_shutdown: the event stream is reset; files are flushed and closed (reopened for
+ * appending by the next wdmemu_init when WDMEMU_TRACE asks for them); records and numbering
+ * start again. */
+void trace_shutdown(void)
+{
+    wdmemu_trace_stop();
+    uv_mutex_lock(&tr.lock);
+    tr_forget_records();
+    free(tr.records);
+    tr.records = NULL;
+    tr.capacity = 0;
+    tr_id *entry, *tmp;
+    HASH_ITER(hh, tr.files, entry, tmp)
+    {
+        HASH_DEL(tr.files, entry);
+        free(entry);
+    }
+    tr.next_file = 0;
+    tr.depth = 0;
+    uv_mutex_unlock(&tr.lock);
+}

@@ -1,0 +1,286 @@
+/* Tracing: the records a request through a filter and a driver leaves (kinds in order, IRP and
+ * file numbers, devices, major function, IOCTL, depth, statuses), the text sink's lines in
+ * deterministic mode, JSON Lines escaping (quotes, control characters, non-ASCII, invalid UTF-8,
+ * truncation), and the sinks' selection errors. */
+#include "test_support.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "trace/trace.h"
+
+#define TT_IOCTL CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_READ_ACCESS)
+
+static PDEVICE_OBJECT tt_lower, tt_upper, tt_below;
+
+static NTSTATUS NTAPI tt_lower_dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    ULONG_PTR information = 0;
+    if (stack->MajorFunction == IRP_MJ_DEVICE_CONTROL) {
+        memcpy(Irp->AssociatedIrp.SystemBuffer, "out", 3);
+        information = 3;
+    }
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    Irp->IoStatus.Information = information;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS NTAPI tt_upper_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    (void)DeviceObject;
+    (void)Context;
+    if (Irp->PendingReturned)
+        IoMarkIrpPending(Irp);
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+static NTSTATUS NTAPI tt_upper_dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    IoCopyCurrentIrpStackLocationToNext(Irp);
+    IoSetCompletionRoutine(Irp, tt_upper_done, NULL, TRUE, TRUE, TRUE);
+    return IoCallDriver(tt_below, Irp);
+}
+
+static VOID NTAPI tt_unload(PDRIVER_OBJECT DriverObject)
+{
+    PDEVICE_OBJECT device = DriverObject->DeviceObject;
+    if (device == tt_upper)
+        IoDetachDevice(tt_below);
+    IoDeleteDevice(device);
+}
+
+static NTSTATUS NTAPI tt_lower_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\Tr\x00e4" L"ced"); /* non-ASCII on purpose */
+    for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
+        DriverObject->MajorFunction[i] = tt_lower_dispatch;
+    DriverObject->DriverUnload = tt_unload;
+    NTSTATUS status = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &tt_lower);
+    if (NT_SUCCESS(status))
+        tt_lower->Flags &= ~DO_DEVICE_INITIALIZING;
+    return status;
+}
+
+static NTSTATUS NTAPI tt_upper_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
+        DriverObject->MajorFunction[i] = tt_upper_dispatch;
+    DriverObject->DriverUnload = tt_unload;
+    NTSTATUS status = IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &tt_upper);
+    if (!NT_SUCCESS(status))
+        return status;
+    tt_below = IoAttachDeviceToDeviceStack(tt_upper, tt_lower);
+    tt_upper->Flags |= DO_BUFFERED_IO;
+    tt_upper->Flags &= ~DO_DEVICE_INITIALIZING;
+    return tt_below != NULL ? STATUS_SUCCESS : STATUS_NO_SUCH_DEVICE;
+}
+
+static wdmemu_driver *tt_lower_driver, *tt_upper_driver;
+
+static int tt_setup(void **state)
+{
+    ts_setup(state);
+    if (!NT_SUCCESS(wdmemu_driver_load_entry(tt_lower_entry, "trlower", &tt_lower_driver)))
+        return -1;
+    return NT_SUCCESS(wdmemu_driver_load_entry(tt_upper_entry, "trfilter", &tt_upper_driver)) ? 0 : -1;
+}
+
+#define tt_test(f) cmocka_unit_test_setup_teardown(f, tt_setup, ts_teardown)
+
+/* Sends one IOCTL through the filter to the driver, as an application would. */
+static void tt_request(void)
+{
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\Device\\Tr\xc3\xa4" "ced", GENERIC_READ, 0,
+                                              FILE_SYNCHRONOUS_IO_NONALERT, &handle));
+    char out[8];
+    ULONG_PTR moved;
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, TT_IOCTL, "in", 2, out, sizeof(out), &moved));
+    assert_int_equal(moved, 3);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+}
+
+static const wdmemu_trace_record *tt_find(const char *kind, size_t from, size_t *at)
+{
+    for (size_t i = from; i < wdmemu_trace_count(); i++) {
+        const wdmemu_trace_record *r = wdmemu_trace_get(i);
+        if (strcmp(r->kind, kind) == 0) {
+            if (at != NULL)
+                *at = i;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void a_request_through_a_filter_is_recorded_level_by_level(void **state)
+{
+    (void)state;
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    tt_request();
+    size_t at = 0;
+    /* the IOCTL: issued, dispatched to the filter (depth 0), then the driver (depth 1) ... */
+    const wdmemu_trace_record *issued = tt_find("REQUEST_ISSUED", 0, &at);
+    assert_non_null(issued);
+    assert_int_equal(issued->major, IRP_MJ_DEVICE_CONTROL);
+    const wdmemu_trace_record *top = tt_find("IRP_DISPATCH", at, &at);
+    assert_non_null(top);
+    assert_string_equal(top->driver, "\\Driver\\trfilter");
+    assert_string_equal(top->major_name, "IRP_MJ_DEVICE_CONTROL");
+    assert_int_equal(top->ioctl, TT_IOCTL);
+    assert_int_equal(top->input_length, 2);
+    assert_int_equal(top->output_length, 8);
+    assert_int_equal(top->depth, 0);
+    assert_int_equal(top->stack_location, 2);
+    assert_true(top->file != 0);
+    uint32_t irp = top->irp;
+    assert_true(irp != 0);
+    const wdmemu_trace_record *low = tt_find("IRP_DISPATCH", at + 1, &at);
+    assert_non_null(low);
+    assert_string_equal(low->device, "\\Device\\Tr\xc3\xa4" "ced");
+    assert_string_equal(low->driver, "\\Driver\\trlower");
+    assert_int_equal(low->irp, irp);
+    assert_int_equal(low->depth, 1);
+    assert_int_equal(low->stack_location, 1);
+    assert_int_equal(low->file, top->file);
+    /* ... completed by the driver, the filter's routine sees it, the final stage runs ... */
+    const wdmemu_trace_record *complete = tt_find("IRP_COMPLETE", at, &at);
+    assert_non_null(complete);
+    assert_int_equal(complete->irp, irp);
+    assert_int_equal(complete->information, 3);
+    const wdmemu_trace_record *routine = tt_find("COMPLETION_ROUTINE", at, &at);
+    assert_non_null(routine);
+    assert_string_equal(routine->driver, "\\Driver\\trfilter");
+    assert_status(STATUS_SUCCESS, routine->status);
+    assert_non_null(tt_find("IRP_FINAL", at, &at));
+    /* ... the dispatch routines return, innermost first, and the requester has its result. */
+    const wdmemu_trace_record *ret = tt_find("IRP_DISPATCH_RETURNED", at, &at);
+    assert_int_equal(ret->depth, 1);
+    ret = tt_find("IRP_DISPATCH_RETURNED", at + 1, &at);
+    assert_int_equal(ret->depth, 0);
+    const wdmemu_trace_record *done = tt_find("REQUEST_COMPLETED", 0, &at); /* inside the dispatch: it completed there */
+    assert_non_null(done);
+    assert_int_equal(done->information, 3);
+    /* Records are in sequence. */
+    for (size_t i = 1; i < wdmemu_trace_count(); i++)
+        assert_true(wdmemu_trace_get(i)->seq > wdmemu_trace_get(i - 1)->seq);
+    wdmemu_trace_stop();
+    assert_no_findings();
+}
+
+static void the_text_sink_writes_one_readable_line_per_record(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/wdmemu-trace-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char spec[64];
+    snprintf(spec, sizeof(spec), "text:%s", path);
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start(spec));
+    tt_request();
+    wdmemu_trace_stop();
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    int lines = 0, dispatch_lines = 0;
+    BOOLEAN saw_ioctl = FALSE, saw_indented_driver = FALSE, saw_result = FALSE;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        lines++;
+        if (strstr(line, "IRP_DISPATCH IRP") != NULL)
+            dispatch_lines++;
+        if (strstr(line, "IRP_MJ_DEVICE_CONTROL CTL_CODE(0x22, 0x801, METHOD_BUFFERED, FILE_READ_ACCESS) in=2 out=8"))
+            saw_ioctl = TRUE;
+        if (strstr(line, "L0   IRP_DISPATCH IRP") != NULL && strstr(line, "\\Device\\Tr\xc3\xa4" "ced") != NULL)
+            saw_indented_driver = TRUE;
+        if (strstr(line, "REQUEST_COMPLETED") != NULL && strstr(line, "-> STATUS_SUCCESS info=3") != NULL)
+            saw_result = TRUE;
+    }
+    fclose(f);
+    remove(path);
+    assert_true(lines > 10);
+    assert_int_equal(dispatch_lines, 8); /* create, ioctl, cleanup, close: filter and driver each */
+    assert_true(saw_ioctl);
+    assert_true(saw_indented_driver);
+    assert_true(saw_result);
+}
+
+static void json_lines_are_valid_and_strings_escaped(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(trace_json_escape("plain", out, sizeof(out)), 5);
+    assert_string_equal(out, "plain");
+    trace_json_escape("q\"b\\s", out, sizeof(out));
+    assert_string_equal(out, "q\\\"b\\\\s");
+    trace_json_escape("tab\tnl\ncr\rbell\a del\x7f", out, sizeof(out));
+    assert_string_equal(out, "tab\\tnl\\ncr\\rbell\\u0007 del\\u007f");
+    trace_json_escape("\\Device\\Tr\xc3\xa4" "ced \xe2\x82\xac", out, sizeof(out));
+    assert_string_equal(out, "\\\\Device\\\\Tr\xc3\xa4" "ced \xe2\x82\xac"); /* valid UTF-8 passes through */
+    trace_json_escape("bad \xc3 \xff \xed\xa0\x80 end", out, sizeof(out));
+    assert_string_equal(out, "bad \\ufffd \\ufffd \\ufffd\\ufffd\\ufffd end");
+    /* Cut short, the output never ends inside an escape or a character. */
+    char small[8];
+    assert_int_equal(trace_json_escape("ab\"cd", small, 4), 6);
+    assert_string_equal(small, "ab");
+    assert_int_equal(trace_json_escape("a\xc3\xa4", small, 3), 3);
+    assert_string_equal(small, "a");
+
+    /* A whole JSON Lines trace: every line one object with the versioned fields. */
+    char path[] = "/tmp/wdmemu-jsonl-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char spec[64];
+    snprintf(spec, sizeof(spec), "jsonl:%s", path);
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start(spec));
+    tt_request();
+    DbgPrint("quote \" backslash \\ tab \t end\n");
+    wdmemu_trace_stop();
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[2048];
+    int lines = 0;
+    BOOLEAN saw_escaped = FALSE;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        lines++;
+        assert_true(strncmp(line, "{\"v\":1,\"seq\":", 13) == 0);
+        assert_true(line[strlen(line) - 2] == '}');
+        if (strstr(line, "\"text\":\"quote \\\" backslash \\\\ tab \\t end\\n\"") != NULL)
+            saw_escaped = TRUE;
+        for (const char *c = line; *c != '\n'; c++)
+            assert_true((unsigned char)*c >= 0x20); /* no raw control characters inside a line */
+    }
+    fclose(f);
+    remove(path);
+    assert_true(lines > 10);
+    assert_true(saw_escaped);
+}
+
+static void unknown_sinks_are_refused(void **state)
+{
+    (void)state;
+    assert_status(STATUS_INVALID_PARAMETER, wdmemu_trace_start("xml:/tmp/x"));
+    assert_status(STATUS_INVALID_PARAMETER, wdmemu_trace_start(""));
+    assert_status(STATUS_OBJECT_PATH_NOT_FOUND, wdmemu_trace_start("text:/nonexistent-dir/trace.txt"));
+    assert_non_null(strstr(wdmemu_last_error(), "wdmemu_trace_start"));
+    assert_string_equal(wdmemu_major_name(IRP_MJ_PNP), "IRP_MJ_PNP");
+    assert_null(wdmemu_major_name(IRP_MJ_MAXIMUM_FUNCTION + 1));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        tt_test(a_request_through_a_filter_is_recorded_level_by_level),
+        tt_test(the_text_sink_writes_one_readable_line_per_record),
+        tt_test(json_lines_are_valid_and_strings_escaped),
+        tt_test(unknown_sinks_are_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
