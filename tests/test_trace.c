@@ -274,6 +274,51 @@ static void unknown_sinks_are_refused(void **state)
     assert_null(wdmemu_major_name(IRP_MJ_MAXIMUM_FUNCTION + 1));
 }
 
+/* The Chrome form: one JSON array; each IRP a span per device level, opened at its dispatch and
+ * closed at its final stage, innermost first.  WDMEMU_TEST_CHROME_OUT keeps the file for the
+ * Python check that parses it (tests/trace/check_chrome.py). */
+static void the_chrome_sink_writes_one_span_per_irp_level(void **state)
+{
+    (void)state;
+    const char *keep = getenv("WDMEMU_TEST_CHROME_OUT");
+    char path[256] = "/tmp/wdmemu-chrome-XXXXXX";
+    if (keep != NULL) {
+        snprintf(path, sizeof(path), "%s", keep);
+    } else {
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+    }
+    char spec[300];
+    snprintf(spec, sizeof(spec), "chrome:%s", path);
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start(spec));
+    tt_request();
+    wdmemu_trace_stop();
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    if (keep == NULL)
+        remove(path);
+    assert_true(text[0] == '[');
+    assert_non_null(strstr(text, "\n]\n"));
+    /* IRP 2 (the IOCTL): opened at the filter, then at the driver; closed driver first. */
+    const char *open_top = strstr(text, "{\"ph\":\"b\",\"cat\":\"irp\",\"name\":\"IRP 2 IRP_MJ_DEVICE_CONTROL \\\\Device\\\\<unnamed");
+    const char *open_low = strstr(text, "{\"ph\":\"b\",\"cat\":\"irp\",\"name\":\"IRP 2 IRP_MJ_DEVICE_CONTROL \\\\Device\\\\Tr");
+    const char *close_low = strstr(text, "{\"ph\":\"e\",\"cat\":\"irp\",\"name\":\"IRP 2 IRP_MJ_DEVICE_CONTROL \\\\Device\\\\Tr");
+    const char *close_top = strstr(text, "{\"ph\":\"e\",\"cat\":\"irp\",\"name\":\"IRP 2 IRP_MJ_DEVICE_CONTROL \\\\Device\\\\<unnamed");
+    assert_non_null(open_top);
+    assert_non_null(open_low);
+    assert_non_null(close_low);
+    assert_non_null(close_top);
+    assert_true(open_top < open_low);
+    assert_true(open_low < close_low);
+    assert_true(close_low < close_top);
+    assert_non_null(strstr(text, "\"cat\":\"completion\""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +326,7 @@ int main(void)
         tt_test(the_text_sink_writes_one_readable_line_per_record),
         tt_test(json_lines_are_valid_and_strings_escaped),
         tt_test(unknown_sinks_are_refused),
+        tt_test(the_chrome_sink_writes_one_span_per_irp_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -249,8 +249,9 @@ typedef struct wdmemu_trace_record {
     const char *text;          /* DDI or routine name, finding ("[RULE] message"), DbgPrint text, or NULL */
 } wdmemu_trace_record;
 
-/* Turns a sink on: "memory" (records kept for wdmemu_trace_get), "text[:path]" or
- * "jsonl[:path]" (path "-", "stderr", "stdout" or a file, truncated).  Any program can also set
+/* Turns a sink on: "memory" (records kept for wdmemu_trace_get), "text[:path]", "jsonl[:path]"
+ * or "chrome[:path]" (Chrome Trace Event format; path "-", "stderr", "stdout" or a file,
+ * truncated).  Any program can also set
  * WDMEMU_TRACE=format[:path][,format[:path]] for wdmemu_init to do it (files are then appended
  * to across wdmemu_shutdown/wdmemu_init).  STATUS_INVALID_PARAMETER for an unknown format. */
 WDMEMU_API NTSTATUS wdmemu_trace_start(const char *spec);

@@ -194,3 +194,85 @@ void trace_write_jsonl(FILE *out, const wdmemu_trace_record *r)
     }
     fputs("}\n", out);
 }
+
+/* ---- Chrome Trace Event format ---------------------------------------------------------------- */
+
+/* Timestamps are microseconds of interrupt time plus 1 ns per sequence number, so that events
+ * at the same virtual instant keep their order and spans their width. */
+static double tr_chrome_ts(const wdmemu_trace_record *r)
+{
+    return (double)r->time / 10.0 + (double)r->seq / 1000.0;
+}
+
+static void tr_chrome_args(FILE *out, const wdmemu_trace_record *r)
+{
+    char status[64], device[512], text[1024];
+    tr_status(r->status, status, sizeof(status));
+    trace_json_escape(r->device, device, sizeof(device));
+    fprintf(out, "\"args\":{\"seq\":%llu,\"device\":\"%s\",\"status\":\"%s\",\"information\":%llu",
+            (unsigned long long)r->seq, device, status, (unsigned long long)r->information);
+    if (r->irp != 0)
+        fprintf(out, ",\"irp\":%u,\"stack_location\":%d", (unsigned)r->irp, r->stack_location);
+    if (r->ioctl != 0)
+        fprintf(out, ",\"ioctl\":\"0x%08lX\"", (unsigned long)r->ioctl);
+    if (r->text != NULL) {
+        trace_json_escape(r->text, text, sizeof(text));
+        fprintf(out, ",\"text\":\"%s\"", text);
+    }
+    fputc('}', out);
+}
+
+static void tr_chrome_event(FILE *out, const wdmemu_trace_record *r, const char *ph, const char *cat, const char *name,
+                            BOOLEAN async, BOOLEAN args)
+{
+    char escaped[512];
+    trace_json_escape(name, escaped, sizeof(escaped));
+    fprintf(out, ",\n{\"ph\":\"%s\",\"cat\":\"%s\",\"name\":\"%s\",\"ts\":%.3f,\"pid\":1,\"tid\":%u", ph, cat,
+            escaped, tr_chrome_ts(r), (unsigned)r->thread);
+    if (async)
+        fprintf(out, ",\"id\":\"irp%u\"", (unsigned)r->irp);
+    if (ph[0] == 'i')
+        fputs(",\"s\":\"t\"", out);
+    if (args) {
+        fputc(',', out);
+        tr_chrome_args(out, r);
+    }
+    fputc('}', out);
+}
+
+void trace_write_chrome_begin(FILE *out)
+{
+    /* A metadata event first, so that every later event can start with a comma. */
+    fputs("[{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"wdmemu\"}}", out);
+}
+
+void trace_write_chrome_end(FILE *out)
+{
+    fputs("\n]\n", out);
+}
+
+void trace_write_chrome(FILE *out, const wdmemu_trace_record *r, const char *span_open,
+                        const char *const *spans_close, size_t spans_closed)
+{
+    char name[320];
+    const char *major = r->major_name != NULL ? r->major_name : "";
+    if (strcmp(r->kind, "IRP_DISPATCH") == 0) {
+        /* the IRP's span at this device level (asynchronous: it lasts until the final stage) */
+        tr_chrome_event(out, r, "b", "irp", span_open, TRUE, TRUE);
+        snprintf(name, sizeof(name), "dispatch %s %s", r->driver, major);
+        tr_chrome_event(out, r, "B", "dispatch", name, FALSE, TRUE);
+    } else if (strcmp(r->kind, "IRP_DISPATCH_RETURNED") == 0) {
+        tr_chrome_event(out, r, "E", "dispatch", "dispatch", FALSE, TRUE);
+    } else if (strcmp(r->kind, "COMPLETION_ROUTINE") == 0) {
+        snprintf(name, sizeof(name), "completion routine %s", r->driver);
+        tr_chrome_event(out, r, "B", "completion", name, FALSE, TRUE);
+    } else if (strcmp(r->kind, "COMPLETION_ROUTINE_RETURNED") == 0) {
+        tr_chrome_event(out, r, "E", "completion", "completion routine", FALSE, TRUE);
+    } else {
+        snprintf(name, sizeof(name), "%s%s%s", r->kind, major[0] ? " " : "", major);
+        tr_chrome_event(out, r, "i", "event", name, FALSE, TRUE);
+    }
+    /* IRP_FINAL (or the IRP's end) closes its open levels, innermost first. */
+    for (size_t i = 0; i < spans_closed; i++)
+        tr_chrome_event(out, r, "e", "irp", spans_close[i], TRUE, FALSE);
+}

@@ -3,8 +3,9 @@
  * (sequence number, virtual time, thread, IRQL, driver, device, IRP and file object as small
  * stable numbers, the stack location's major/minor function, IOCTL code, lengths and offset, IRP
  * flags, status and information, nesting depth) and hands the record to the sinks that are on:
- * memory (queried by tests through wdmemu_trace_get), text (one indented line per record) and
- * JSON Lines (docs/trace-format.md).  Nothing else in the library knows about tracing.
+ * memory (queried by tests through wdmemu_trace_get), text (one indented line per record),
+ * JSON Lines (docs/trace-format.md) and Chrome Trace Event format (each IRP one span per device
+ * level, from its dispatch to its final stage).  Nothing else in the library knows about tracing.
  * Selected with wdmemu_trace_start or, for any program, WDMEMU_TRACE=format[:path]. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,15 @@ typedef struct tr_id {
     UT_hash_handle hh;
 } tr_id;
 
+/* The open Chrome spans of one IRP, one per device level it was dispatched to. */
+#define TR_SPAN_LEVELS 16
+typedef struct tr_spans {
+    uint32_t irp;
+    int count;
+    char *names[TR_SPAN_LEVELS];
+    UT_hash_handle hh;
+} tr_spans;
+
 typedef struct tr_stored {
     wdmemu_trace_record pub;
     char *storage; /* the strings of pub */
@@ -34,8 +44,9 @@ static struct {
     uv_mutex_t lock;
     int subscription;            /* -1: not subscribed */
     BOOLEAN memory;
-    FILE *text, *jsonl;
-    BOOLEAN close_text, close_jsonl;
+    FILE *text, *jsonl, *chrome;
+    BOOLEAN close_text, close_jsonl, close_chrome;
+    tr_spans *spans;             /* IRP number -> open Chrome spans */
     tr_stored *records;
     size_t count, capacity;
     tr_id *files;                /* FILE_OBJECT address -> 1, 2, ... */
@@ -243,6 +254,50 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
 
 /* ---- sinks ------------------------------------------------------------------------------------ */
 
+static void tr_spans_free(tr_spans *spans)
+{
+    for (int i = 0; i < spans->count; i++)
+        free(spans->names[i]);
+    free(spans);
+}
+
+/* Opens the IRP's span for a dispatch, closes all of them at its final stage. */
+static void tr_chrome(const wdmemu_trace_record *r)
+{
+    tr_spans *spans = NULL;
+    if (r->irp != 0)
+        HASH_FIND(hh, tr.spans, &r->irp, sizeof(r->irp), spans);
+    char *open = NULL;
+    if (strcmp(r->kind, "IRP_DISPATCH") == 0 && r->irp != 0) {
+        if (spans == NULL && (spans = calloc(1, sizeof(*spans))) != NULL) {
+            spans->irp = r->irp;
+            HASH_ADD(hh, tr.spans, irp, sizeof(spans->irp), spans);
+        }
+        char name[320];
+        snprintf(name, sizeof(name), "IRP %u %s %s", (unsigned)r->irp, r->major_name != NULL ? r->major_name : "",
+                 r->device);
+        open = strdup(name);
+        if (spans != NULL && open != NULL && spans->count < TR_SPAN_LEVELS)
+            spans->names[spans->count++] = open;
+        else {
+            free(open);
+            open = NULL;
+        }
+    }
+    const char *closing[TR_SPAN_LEVELS];
+    size_t closed = 0;
+    if (strcmp(r->kind, "IRP_FINAL") == 0 && spans != NULL) {
+        for (int i = spans->count - 1; i >= 0; i--)
+            closing[closed++] = spans->names[i];
+    }
+    if (strcmp(r->kind, "IRP_DISPATCH") != 0 || open != NULL)
+        trace_write_chrome(tr.chrome, r, open, closing, closed);
+    if (closed != 0) {
+        HASH_DEL(tr.spans, spans);
+        tr_spans_free(spans);
+    }
+}
+
 static void tr_observe(const ev_record *ev, void *context)
 {
     (void)context;
@@ -257,6 +312,8 @@ static void tr_observe(const ev_record *ev, void *context)
         trace_write_text(tr.text, &slot.pub);
     if (tr.jsonl != NULL)
         trace_write_jsonl(tr.jsonl, &slot.pub);
+    if (tr.chrome != NULL)
+        tr_chrome(&slot.pub);
     if (tr.memory) {
         if (tr.count == tr.capacity) {
             size_t capacity = tr.capacity ? tr.capacity * 2 : 256;
@@ -292,7 +349,7 @@ static FILE *tr_open(const char *path, BOOLEAN append, BOOLEAN *close_it)
 static NTSTATUS tr_start(const char *spec, BOOLEAN append)
 {
     if (spec == NULL || spec[0] == '\0')
-        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_start: no trace format (memory, text[:path], jsonl[:path])");
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_start: no trace format (memory, text[:path], jsonl[:path], chrome[:path])");
     char format[16];
     const char *colon = strchr(spec, ':');
     size_t n = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
@@ -306,18 +363,22 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
     NTSTATUS status = STATUS_SUCCESS;
     if (strcmp(format, "memory") == 0) {
         tr.memory = TRUE;
-    } else if (strcmp(format, "text") == 0 || strcmp(format, "jsonl") == 0) {
-        BOOLEAN text = format[0] == 't';
-        FILE **slot = text ? &tr.text : &tr.jsonl;
-        BOOLEAN *close_slot = text ? &tr.close_text : &tr.close_jsonl;
+    } else if (strcmp(format, "text") == 0 || strcmp(format, "jsonl") == 0 || strcmp(format, "chrome") == 0) {
+        FILE **slot = format[0] == 't' ? &tr.text : format[0] == 'j' ? &tr.jsonl : &tr.chrome;
+        BOOLEAN *close_slot = format[0] == 't' ? &tr.close_text : format[0] == 'j' ? &tr.close_jsonl : &tr.close_chrome;
+        if (*slot != NULL && slot == &tr.chrome)
+            trace_write_chrome_end(*slot);
         if (*slot != NULL && *close_slot)
             fclose(*slot);
-        *slot = tr_open(path, append, close_slot);
+        /* A Chrome trace is one JSON array: never appended to. */
+        *slot = tr_open(path, append && slot != &tr.chrome, close_slot);
         if (*slot == NULL)
             status = rp_error(STATUS_OBJECT_PATH_NOT_FOUND, "wdmemu_trace_start(\"%s\"): cannot open %s", spec, path);
+        else if (slot == &tr.chrome)
+            trace_write_chrome_begin(*slot);
     } else {
         status = rp_error(STATUS_INVALID_PARAMETER,
-                          "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path])", spec);
+                          "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path], chrome[:path])", spec);
     }
     BOOLEAN subscribe = NT_SUCCESS(status) && tr.subscription < 0;
     uv_mutex_unlock(&tr.lock);
@@ -368,7 +429,19 @@ WDMEMU_API void wdmemu_trace_stop(void)
         if (tr.close_jsonl)
             fclose(tr.jsonl);
     }
-    tr.text = tr.jsonl = NULL;
+    if (tr.chrome != NULL) {
+        trace_write_chrome_end(tr.chrome);
+        fflush(tr.chrome);
+        if (tr.close_chrome)
+            fclose(tr.chrome);
+    }
+    tr_spans *spans, *next;
+    HASH_ITER(hh, tr.spans, spans, next)
+    {
+        HASH_DEL(tr.spans, spans);
+        tr_spans_free(spans);
+    }
+    tr.text = tr.jsonl = tr.chrome = NULL;
     tr.memory = FALSE;
     uv_mutex_unlock(&tr.lock);
 }
