@@ -21,6 +21,8 @@ static const char usage[] =
     "  --mode=M      deterministic (default: one emulated processor, deferred work only at\n"
     "                scheduling points, virtual time) or threaded (real threads and time)\n"
     "  --seed=N      seed of the deterministic scheduling order (default 1)\n"
+    "  --trace=FORMAT[:PATH]  record every request: FORMAT text, jsonl or chrome, PATH a file\n"
+    "                (default: stderr); may be given more than once\n"
     "  -q, --quiet   do not print the driver's debug output\n"
     "  -v, --verbose also print progress (same as WDMEMU_VERBOSE=1)\n"
     "  --version     print the wdmemu version and exit\n"
@@ -34,6 +36,7 @@ static const char usage[] =
     "\n"
     "environment:\n"
     "  WDMEMU_MODE, WDMEMU_SEED  defaults for --mode and --seed\n"
+    "  WDMEMU_TRACE=FORMAT[:PATH][,...]  tracing, as --trace\n"
     "  WDMEMU_VERBOSE=1       print progress messages\n"
     "  WDMEMU_DBGPRINT_ALL=1  show DbgPrintEx output at every level, not only DPFLTR_ERROR_LEVEL\n";
 
@@ -47,6 +50,8 @@ typedef struct run_options {
     int mode_given;
     uint64_t seed;
     int seed_given;
+    const char *traces[4];
+    int trace_count;
 } run_options;
 
 static run_options options;
@@ -102,6 +107,12 @@ static int parse_arguments(int argc, char **argv)
                 return 0;
             }
             options.mode_given = 1;
+        } else if (strncmp(arg, "--trace=", 8) == 0) {
+            if (options.trace_count == 4) {
+                fputs("wdmemu-run: at most four --trace options\n", stderr);
+                return 0;
+            }
+            options.traces[options.trace_count++] = arg + 8;
         } else if (strncmp(arg, "--seed=", 7) == 0) {
             char *end;
             options.seed = strtoull(arg + 7, &end, 0);
@@ -149,6 +160,12 @@ int main(int argc, char **argv)
         return 1;
     if (options.seed_given)
         wdmemu_set_seed(options.seed);
+    for (int i = 0; i < options.trace_count; i++) {
+        if (!NT_SUCCESS(wdmemu_trace_start(options.traces[i]))) {
+            fprintf(stderr, "wdmemu-run: --trace=%s: %s\n", options.traces[i], wdmemu_last_error());
+            return 1;
+        }
+    }
     if (options.script != NULL) {
         fprintf(stderr, "wdmemu-run: request scripts are not available in this version (%s was given)\n",
                 options.script);

@@ -69,5 +69,30 @@ case('threaded mode loads and unloads', ['--mode=threaded', '--seed=7', driver('
 case('bad mode is a usage error', ['--mode=fast', driver('tiny')], 1, stderr=['--mode must be'])
 case('scripts are refused for now', [driver('tiny'), 'script.txt'], 1, stderr=['request scripts'])
 
+case('text trace on stderr', ['--quiet', '--trace=text', driver('tiny')], 0,
+     stderr=['DRIVER_ENTRY \\Driver\\tiny', 'DEVICE_CREATED \\Device\\WdmemuTiny', 'DRIVER_UNLOADED \\Driver\\tiny'])
+case('unknown trace format is a usage error', ['--trace=xml', driver('tiny')], 1,
+     stderr=['--trace=xml', 'unknown trace format'])
+
+# JSON Lines and Chrome traces written to files are valid JSON.
+import json
+import tempfile
+with tempfile.TemporaryDirectory() as tmp:
+    jsonl, chrome = os.path.join(tmp, 't.jsonl'), os.path.join(tmp, 't.json')
+    case('jsonl and chrome traces to files', ['--quiet', '--trace=jsonl:' + jsonl, '--trace=chrome:' + chrome,
+                                              driver('tiny')], 0)
+    try:
+        with open(jsonl, encoding='utf-8') as f:
+            kinds = [json.loads(line)['kind'] for line in f]
+        with open(chrome, encoding='utf-8') as f:
+            events = json.load(f)
+        assert kinds[0] == 'DRIVER_ENTRY' and kinds[-1] == 'DRIVER_UNLOADED', kinds
+        assert isinstance(events, list) and len(events) == len(kinds) + 1, (len(events), len(kinds))
+        passed += 1
+        print('ok   trace files parse')
+    except (OSError, ValueError, AssertionError) as problem:
+        failures += 1
+        print('FAIL trace files parse: %r' % (problem,))
+
 print('%d passed, %d failed' % (passed, failures))
 sys.exit(1 if failures else 0)
