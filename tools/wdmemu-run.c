@@ -7,13 +7,17 @@
 
 #include <wdmemu/wdmemu.h>
 
+#include "script.h"
+
 static const char usage[] =
-    "usage: wdmemu-run [options] DRIVER_MODULE [SCRIPT]\n"
+    "usage: wdmemu-run [options] DRIVER_MODULE... [--script FILE | FILE]\n"
     "\n"
-    "Loads DRIVER_MODULE (a driver built as a shared object against libwdmemu) into an emulated\n"
-    "Windows kernel, calls its DriverEntry, then its DriverUnload, and reports every device,\n"
-    "symbolic link and other object the driver left behind.  The driver's DbgPrint/KdPrint\n"
-    "output goes to stderr.\n"
+    "Loads each DRIVER_MODULE (a driver built as a shared object against libwdmemu) into an\n"
+    "emulated Windows kernel in order (a filter can attach to a device an earlier one created),\n"
+    "calling its DriverEntry; runs the request script, if any; then unloads them in reverse order\n"
+    "and reports every device, symbolic link and other object a driver left behind.  The drivers'\n"
+    "DbgPrint/KdPrint output goes to stderr.  A last argument that is not a module (.so, .dll,\n"
+    ".dylib) is the script.\n"
     "\n"
     "options:\n"
     "  --name=NAME   driver name (\\Driver\\NAME and ...\\Services\\NAME); default: the module's\n"
@@ -28,11 +32,22 @@ static const char usage[] =
     "  --version     print the wdmemu version and exit\n"
     "  -h, --help    print this help and exit\n"
     "\n"
-    "SCRIPT: request scripts (open/read/write/ioctl/close ...) are not available in this version;\n"
-    "giving one is an error.\n"
+    "script (one command per line, # comments; docs/scripts.md):\n"
+    "  open NAME [as H] [access=read|write|rw|none] [share=r|w|d|rw|all] [overlapped] [nocache]\n"
+    "  read H LEN [offset=N] [expect=STATUS] [expect-info=N] [expect-data=DATA] [pending]\n"
+    "  write H DATA [offset=N] [expect=...] [expect-info=N] [pending]\n"
+    "  ioctl|internal-ioctl|fsctl H CODE [in=DATA] [out=LEN] [expect=...] [expect-info=N]\n"
+    "        [expect-data=DATA] [pending]\n"
+    "  cancel H | wait [H] | advance MS | close H\n"
+    "  DATA: hex bytes (41 42 or 4142) or \"text\"; CODE: a number or\n"
+    "  CTL_CODE(type, function, METHOD_x, FILE_x_ACCESS); STATUS: a name or a number.\n"
+    "  Requests on synchronous handles wait for their result; on overlapped handles they return at\n"
+    "  once and their expectations are checked when they complete (wait, advance, cancel, close,\n"
+    "  or the end of the script, where a request still pending is a failure).\n"
     "\n"
-    "exit status: 0 if DriverEntry succeeded, DriverUnload left nothing behind and no finding\n"
-    "(driver bug) was reported; 1 otherwise (including usage errors).\n"
+    "exit status: 0 if every DriverEntry succeeded, every expectation held, the unloads left\n"
+    "nothing behind and no finding (driver bug) was reported; 1 otherwise (including usage\n"
+    "errors).  A DbgBreakPoint is reported but does not fail the run.\n"
     "\n"
     "environment:\n"
     "  WDMEMU_MODE, WDMEMU_SEED  defaults for --mode and --seed\n"
@@ -40,8 +55,11 @@ static const char usage[] =
     "  WDMEMU_VERBOSE=1       print progress messages\n"
     "  WDMEMU_DBGPRINT_ALL=1  show DbgPrintEx output at every level, not only DPFLTR_ERROR_LEVEL\n";
 
+#define RUN_MODULES 8
+
 typedef struct run_options {
-    const char *module;
+    const char *modules[RUN_MODULES];
+    int module_count;
     const char *script;
     const char *name;
     int quiet;
@@ -79,6 +97,13 @@ static void on_message(wdmemu_message_kind kind, const char *text, void *context
         break;
     }
     fflush(stderr);
+}
+
+static int is_module(const char *arg)
+{
+    size_t n = strlen(arg);
+    return (n > 3 && strcmp(arg + n - 3, ".so") == 0) || (n > 4 && strcmp(arg + n - 4, ".dll") == 0) ||
+           (n > 6 && strcmp(arg + n - 6, ".dylib") == 0) || strstr(arg, ".so.") != NULL;
 }
 
 static int parse_arguments(int argc, char **argv)
@@ -121,20 +146,26 @@ static int parse_arguments(int argc, char **argv)
                 return 0;
             }
             options.seed_given = 1;
+        } else if (strcmp(arg, "--script") == 0 && i + 1 < argc) {
+            options.script = argv[++i];
         } else if (arg[0] == '-' && arg[1] != '\0') {
             fprintf(stderr, "wdmemu-run: unknown option %s (see --help)\n", arg);
             return 0;
-        } else if (options.module == NULL) {
-            options.module = arg;
-        } else if (options.script == NULL) {
+        } else if (!is_module(arg) && i == argc - 1 && options.script == NULL && options.module_count > 0) {
             options.script = arg;
-        } else {
-            fprintf(stderr, "wdmemu-run: unexpected argument %s (see --help)\n", arg);
+        } else if (options.module_count == RUN_MODULES) {
+            fprintf(stderr, "wdmemu-run: at most %d driver modules\n", RUN_MODULES);
             return 0;
+        } else {
+            options.modules[options.module_count++] = arg;
         }
     }
-    if (options.module == NULL) {
+    if (options.module_count == 0) {
         fputs("wdmemu-run: no driver module given (see --help)\n", stderr);
+        return 0;
+    }
+    if (options.name != NULL && options.module_count > 1) {
+        fputs("wdmemu-run: --name needs a single driver module\n", stderr);
         return 0;
     }
     return 1;
@@ -166,26 +197,44 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if (options.script != NULL) {
-        fprintf(stderr, "wdmemu-run: request scripts are not available in this version (%s was given)\n",
-                options.script);
+    FILE *script = NULL;
+    if (options.script != NULL && (script = fopen(options.script, "r")) == NULL) {
+        fprintf(stderr, "wdmemu-run: cannot open script %s\n", options.script);
         return 1;
     }
 
     int failed = 0;
     char status_text[96];
-    wdmemu_driver *driver = NULL;
-    NTSTATUS status = wdmemu_driver_load(options.module, options.name, &driver);
-    wdmemu_status_format(status, status_text, sizeof(status_text));
-    if (driver == NULL) {
-        fprintf(stderr, "wdmemu-run: %s did not load: %s\n", options.module, status_text);
-        failed = 1;
-    } else {
+    wdmemu_driver *drivers[RUN_MODULES];
+    int loaded = 0;
+    for (int i = 0; i < options.module_count; i++) {
+        wdmemu_driver *driver = NULL;
+        NTSTATUS status = wdmemu_driver_load(options.modules[i], options.name, &driver);
+        wdmemu_status_format(status, status_text, sizeof(status_text));
+        if (driver == NULL) {
+            fprintf(stderr, "wdmemu-run: %s did not load: %s\n", options.modules[i], status_text);
+            failed = 1;
+            break;
+        }
         printf("loaded \\Driver\\%s: DriverEntry returned %s\n", wdmemu_driver_name(driver), status_text);
         print_devices(wdmemu_driver_object(driver));
+        drivers[loaded++] = driver;
+    }
+    if (!failed && script != NULL) {
+        int script_failures = script_run(script, options.script);
+        if (script_failures != 0) {
+            fprintf(stderr, "wdmemu-run: %d script expectation%s failed\n", script_failures,
+                    script_failures == 1 ? "" : "s");
+            failed = 1;
+        }
+    }
+    if (script != NULL)
+        fclose(script);
+    while (loaded > 0) {
+        wdmemu_driver *driver = drivers[--loaded];
         char name[128];
         snprintf(name, sizeof(name), "%s", wdmemu_driver_name(driver));
-        status = wdmemu_driver_unload(driver);
+        NTSTATUS status = wdmemu_driver_unload(driver);
         if (NT_SUCCESS(status)) {
             printf("unloaded \\Driver\\%s cleanly\n", name);
         } else {

@@ -67,7 +67,7 @@ case('unknown option is a usage error', ['--bogus', driver('tiny')], 1, stderr=[
 case('threaded mode loads and unloads', ['--mode=threaded', '--seed=7', driver('tiny')], 0,
      stdout=['unloaded \\Driver\\tiny cleanly'])
 case('bad mode is a usage error', ['--mode=fast', driver('tiny')], 1, stderr=['--mode must be'])
-case('scripts are refused for now', [driver('tiny'), 'script.txt'], 1, stderr=['request scripts'])
+case('a missing script is an error', [driver('tiny'), 'script.txt'], 1, stderr=['cannot open script script.txt'])
 
 case('text trace on stderr', ['--quiet', '--trace=text', driver('tiny')], 0,
      stderr=['DRIVER_ENTRY \\Driver\\tiny', 'DEVICE_CREATED \\Device\\WdmemuTiny', 'DRIVER_UNLOADED \\Driver\\tiny'])
