@@ -319,6 +319,56 @@ static void the_chrome_sink_writes_one_span_per_irp_level(void **state)
     assert_non_null(strstr(text, "\"cat\":\"completion\""));
 }
 
+static void filters_and_data_bytes(void **state)
+{
+    (void)state;
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    wdmemu_trace_data_limit(8);
+    tt_request();
+    size_t at = 0;
+    const wdmemu_trace_record *top = NULL;
+    for (size_t i = 0; i < wdmemu_trace_count() && top == NULL; i++) {
+        const wdmemu_trace_record *r = wdmemu_trace_get(i);
+        if (strcmp(r->kind, "IRP_DISPATCH") == 0 && r->major == IRP_MJ_DEVICE_CONTROL) {
+            top = r;
+            at = i;
+        }
+    }
+    assert_non_null(top);
+    assert_int_equal(top->data_length, 2); /* the input, from the system buffer */
+    assert_memory_equal(top->data, "in", 2);
+    const wdmemu_trace_record *final = tt_find("IRP_FINAL", at, NULL);
+    assert_non_null(final);
+    assert_int_equal(final->data_length, 3); /* the output the driver produced */
+    assert_memory_equal(final->data, "out", 3);
+    wdmemu_trace_stop();
+    wdmemu_trace_clear();
+
+    /* Only the lower driver's device-control records, and no data bytes with the limit at 0. */
+    wdmemu_trace_data_limit(0);
+    assert_status(STATUS_SUCCESS, wdmemu_trace_filter("trlower", NULL, IRP_MJ_DEVICE_CONTROL));
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    tt_request();
+    wdmemu_trace_stop();
+    assert_true(wdmemu_trace_count() >= 3); /* dispatch, complete, returned */
+    for (size_t i = 0; i < wdmemu_trace_count(); i++) {
+        const wdmemu_trace_record *r = wdmemu_trace_get(i);
+        assert_string_equal(r->driver, "\\Driver\\trlower");
+        assert_non_null(r->major_name);
+        assert_int_equal(r->major, IRP_MJ_DEVICE_CONTROL);
+        assert_null(r->data);
+    }
+    wdmemu_trace_clear();
+    assert_status(STATUS_SUCCESS, wdmemu_trace_filter(NULL, "\\Device\\Tr\xc3\xa4" "ced", -1));
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    tt_request();
+    wdmemu_trace_stop();
+    for (size_t i = 0; i < wdmemu_trace_count(); i++)
+        assert_string_equal(wdmemu_trace_get(i)->device, "\\Device\\Tr\xc3\xa4" "ced");
+    assert_true(wdmemu_trace_count() >= 12); /* create, ioctl, cleanup, close at the lower device */
+    assert_status(STATUS_INVALID_PARAMETER, wdmemu_trace_filter(NULL, NULL, IRP_MJ_MAXIMUM_FUNCTION + 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +377,7 @@ int main(void)
         tt_test(json_lines_are_valid_and_strings_escaped),
         tt_test(unknown_sinks_are_refused),
         tt_test(the_chrome_sink_writes_one_span_per_irp_level),
+        tt_test(filters_and_data_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,8 @@ static const char usage[] =
     "  --seed=N      seed of the deterministic scheduling order (default 1)\n"
     "  --trace=FORMAT[:PATH]  record every request: FORMAT text, jsonl or chrome, PATH a file\n"
     "                (default: stderr); may be given more than once\n"
+    "                (filters: WDMEMU_TRACE_FILTER=driver=X,device=Y,major=IRP_MJ_Z; request\n"
+    "                bytes: WDMEMU_TRACE_DATA=N)\n"
     "  -q, --quiet   do not print the driver's debug output\n"
     "  -v, --verbose also print progress (same as WDMEMU_VERBOSE=1)\n"
     "  --version     print the wdmemu version and exit\n"
@@ -52,6 +54,7 @@ static const char usage[] =
     "environment:\n"
     "  WDMEMU_MODE, WDMEMU_SEED  defaults for --mode and --seed\n"
     "  WDMEMU_TRACE=FORMAT[:PATH][,...]  tracing, as --trace\n"
+    "  WDMEMU_TRACE_FILTER, WDMEMU_TRACE_DATA  what the trace keeps (docs/trace-format.md)\n"
     "  WDMEMU_VERBOSE=1       print progress messages\n"
     "  WDMEMU_DBGPRINT_ALL=1  show DbgPrintEx output at every level, not only DPFLTR_ERROR_LEVEL\n";
 

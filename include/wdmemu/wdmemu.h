@@ -247,6 +247,10 @@ typedef struct wdmemu_trace_record {
     ULONG_PTR information;
     BOOLEAN pending_returned;  /* PendingReturned seen by a completion routine; for FAST_IO: handled */
     const char *text;          /* DDI or routine name, finding ("[RULE] message"), DbgPrint text, or NULL */
+    const unsigned char *data; /* with wdmemu_trace_data_limit: the request's input bytes at
+                                  IRP_DISPATCH, its output bytes at IRP_FINAL (buffered I/O and
+                                  mapped MDLs only); NULL otherwise */
+    size_t data_length;
 } wdmemu_trace_record;
 
 /* Turns a sink on: "memory" (records kept for wdmemu_trace_get), "text[:path]", "jsonl[:path]"
@@ -257,6 +261,12 @@ typedef struct wdmemu_trace_record {
 WDMEMU_API NTSTATUS wdmemu_trace_start(const char *spec);
 /* Turns every sink off (files flushed and closed); recorded records stay until cleared. */
 WDMEMU_API void wdmemu_trace_stop(void);
+/* Keeps only the records of one driver ("name" or "\\Driver\\name"), one device
+ * ("\\Device\\name") and/or one major function (-1: any); NULL/-1 lift a filter.  Findings are
+ * always kept.  Also WDMEMU_TRACE_FILTER=driver=X,device=Y,major=IRP_MJ_READ. */
+WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, int major);
+/* Records up to limit bytes of request data (0, the default: none).  Also WDMEMU_TRACE_DATA=N. */
+WDMEMU_API void wdmemu_trace_data_limit(size_t limit);
 WDMEMU_API size_t wdmemu_trace_count(void);
 WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index);
 WDMEMU_API void wdmemu_trace_clear(void);

@@ -143,6 +143,14 @@ void trace_write_text(FILE *out, const wdmemu_trace_record *r)
         fprintf(out, " info=%llu", (unsigned long long)r->information);
     if (r->pending_returned)
         fprintf(out, strcmp(r->kind, "FAST_IO") == 0 ? " handled" : " pending-returned");
+    if (r->data_length != 0) {
+        fputs(" data=", out);
+        size_t shown = r->data_length < 32 ? r->data_length : 32;
+        for (size_t i = 0; i < shown; i++)
+            fprintf(out, "%02x", r->data[i]);
+        if (shown < r->data_length)
+            fprintf(out, "...(%zu bytes)", r->data_length);
+    }
     if (r->text != NULL) {
         /* Free text (DbgPrint output, finding messages, DDI names) on one line. */
         char line[512];
@@ -191,6 +199,12 @@ void trace_write_jsonl(FILE *out, const wdmemu_trace_record *r)
     if (r->text != NULL) {
         trace_json_escape(r->text, text, sizeof(text));
         fprintf(out, ",\"text\":\"%s\"", text);
+    }
+    if (r->data_length != 0) {
+        fputs(",\"data\":\"", out);
+        for (size_t i = 0; i < r->data_length; i++)
+            fprintf(out, "%02x", r->data[i]);
+        fputc('"', out);
     }
     fputs("}\n", out);
 }

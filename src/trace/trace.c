@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <uthash.h>
 
@@ -52,7 +53,10 @@ static struct {
     tr_id *files;                /* FILE_OBJECT address -> 1, 2, ... */
     uint32_t next_file;
     int depth;                   /* dispatch nesting, for indentation */
-} tr = {.subscription = -1};
+    char filter_driver[128], filter_device[256];
+    int filter_major;            /* -1: any */
+    size_t data_limit;
+} tr = {.subscription = -1, .filter_major = -1};
 static uv_once_t tr_once = UV_ONCE_INIT;
 static BOOLEAN tr_env_opened;    /* WDMEMU_TRACE files are truncated once, then appended to */
 
@@ -158,10 +162,13 @@ static BOOLEAN tr_irp_readable(ev_kind kind)
 }
 
 /* Copies the strings into one block owned by the stored record. */
-static void tr_store_strings(tr_stored *slot, const char *driver, const char *device, const char *text)
+static void tr_store_strings(tr_stored *slot, const char *driver, const char *device, const char *text,
+                             const unsigned char *data, size_t data_length)
 {
     size_t a = strlen(driver) + 1, b = strlen(device) + 1, c = text != NULL ? strlen(text) + 1 : 0;
-    slot->storage = malloc(a + b + c);
+    slot->storage = malloc(a + b + c + data_length);
+    slot->pub.data = NULL;
+    slot->pub.data_length = 0;
     if (slot->storage == NULL) {
         slot->pub.driver = slot->pub.device = "";
         slot->pub.text = NULL;
@@ -174,11 +181,70 @@ static void tr_store_strings(tr_stored *slot, const char *driver, const char *de
     slot->pub.driver = slot->storage;
     slot->pub.device = slot->storage + a;
     slot->pub.text = c != 0 ? slot->storage + a + b : NULL;
+    if (data_length != 0) {
+        memcpy(slot->storage + a + b + c, data, data_length);
+        slot->pub.data = (const unsigned char *)slot->storage + a + b + c;
+        slot->pub.data_length = data_length;
+    }
+}
+
+/* Whether the record passes the filters (findings always do). */
+static BOOLEAN tr_passes(const wdmemu_trace_record *r, const char *driver, const char *device)
+{
+    if (strcmp(r->kind, "FINDING") == 0)
+        return TRUE;
+    if (tr.filter_driver[0] != '\0' && strcasecmp(driver, tr.filter_driver) != 0)
+        return FALSE;
+    if (tr.filter_device[0] != '\0' && strcasecmp(device, tr.filter_device) != 0)
+        return FALSE;
+    if (tr.filter_major >= 0 && (r->major_name == NULL || r->major != tr.filter_major))
+        return FALSE;
+    return TRUE;
+}
+
+/* The bytes a record shows: what the driver was given (IRP_DISPATCH) or gave back (IRP_FINAL),
+ * from the system buffer or a mapped MDL only: the requester's own memory is not read. */
+static size_t tr_data(const ev_record *ev, PIRP irp, const PIO_STACK_LOCATION stack, unsigned char *out, size_t limit)
+{
+    if (limit == 0 || irp == NULL || (ev->kind != EV_IRP_DISPATCH && ev->kind != EV_IRP_FINAL))
+        return 0;
+    BOOLEAN input = ev->kind == EV_IRP_DISPATCH;
+    UCHAR major = stack->MajorFunction;
+    ULONG length;
+    BOOLEAN buffered; /* in the system buffer, else behind the MDL */
+    if (major == IRP_MJ_WRITE && input) {
+        length = stack->Parameters.Write.Length;
+        buffered = (irp->Flags & IRP_BUFFERED_IO) != 0;
+    } else if (major == IRP_MJ_READ && !input) {
+        length = (ULONG)irp->IoStatus.Information;
+        buffered = (irp->Flags & IRP_BUFFERED_IO) != 0;
+    } else if (major == IRP_MJ_DEVICE_CONTROL || major == IRP_MJ_INTERNAL_DEVICE_CONTROL ||
+               major == IRP_MJ_FILE_SYSTEM_CONTROL) {
+        ULONG method = stack->Parameters.DeviceIoControl.IoControlCode & 3;
+        if (method == METHOD_NEITHER)
+            return 0; /* the requester's own memory: not read */
+        length = input ? stack->Parameters.DeviceIoControl.InputBufferLength : (ULONG)irp->IoStatus.Information;
+        buffered = input || method == METHOD_BUFFERED;
+    } else {
+        return 0;
+    }
+    const void *from = NULL;
+    if (buffered)
+        from = (irp->Flags & IRP_BUFFERED_IO) ? irp->AssociatedIrp.SystemBuffer : NULL;
+    else if (irp->MdlAddress != NULL &&
+             (irp->MdlAddress->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)))
+        from = irp->MdlAddress->MappedSystemVa;
+    if (from == NULL)
+        return 0;
+    size_t n = length < limit ? length : limit;
+    memcpy(out, from, n);
+    return n;
 }
 
 static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, size_t driver_size, char *device,
-                     size_t device_size)
+                     size_t device_size, unsigned char *data, size_t *data_length)
 {
+    *data_length = 0;
     memset(r, 0, sizeof(*r));
     r->seq = ev->seq;
     r->time = KeQueryInterruptTime();
@@ -209,6 +275,12 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
         r->irp_flags = irp->Flags;
         r->information = irp->IoStatus.Information;
         have_major = TRUE;
+        /* the top location's parameters survive the walk (only the first three words of lower
+         * ones are cleared), so the output can still be described */
+        PIO_STACK_LOCATION view = top;
+        *data_length = tr_data(ev, irp, view, data, tr.data_limit);
+        if (dev == NULL && io_is_device(top->DeviceObject))
+            dev = top->DeviceObject; /* the device the request was sent to */
     }
     if (irp != NULL && tr_irp_readable(ev->kind) && irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount) {
         have_major = TRUE;
@@ -238,6 +310,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
         }
         if (ev->kind == EV_IRP_COMPLETE || ev->kind == EV_IRP_FINAL)
             r->information = irp->IoStatus.Information;
+        *data_length = tr_data(ev, irp, stack, data, tr.data_limit);
     }
     if (dev != NULL && io_is_device(dev))
         io_device_display(dev, device, device_size);
@@ -304,10 +377,16 @@ static void tr_observe(const ev_record *ev, void *context)
     uv_mutex_lock(&tr.lock);
     char driver[160], device[160];
     tr_stored slot;
-    tr_build(ev, &slot.pub, driver, sizeof(driver), device, sizeof(device));
+    unsigned char data[4096];
+    size_t data_length = 0;
+    tr_build(ev, &slot.pub, driver, sizeof(driver), device, sizeof(device), data, &data_length);
+    if (!tr_passes(&slot.pub, driver, device)) {
+        uv_mutex_unlock(&tr.lock);
+        return;
+    }
     /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
      * routine name or DbgPrint text. */
-    tr_store_strings(&slot, driver, device, ev->text != NULL ? ev->text : ev->rule);
+    tr_store_strings(&slot, driver, device, ev->text != NULL ? ev->text : ev->rule, data, data_length);
     if (tr.text != NULL)
         trace_write_text(tr.text, &slot.pub);
     if (tr.jsonl != NULL)
@@ -472,9 +551,64 @@ WDMEMU_API void wdmemu_trace_clear(void)
     uv_mutex_unlock(&tr.lock);
 }
 
+WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, int major)
+{
+    if (major > IRP_MJ_MAXIMUM_FUNCTION)
+        return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_filter: major function %d is beyond IRP_MJ_PNP", major);
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    tr.filter_driver[0] = tr.filter_device[0] = '\0';
+    if (driver != NULL && driver[0] != '\0')
+        snprintf(tr.filter_driver, sizeof(tr.filter_driver), "%s%s", driver[0] == '\\' ? "" : "\\Driver\\", driver);
+    if (device != NULL)
+        snprintf(tr.filter_device, sizeof(tr.filter_device), "%s", device);
+    tr.filter_major = major < 0 ? -1 : major;
+    uv_mutex_unlock(&tr.lock);
+    return STATUS_SUCCESS;
+}
+
+WDMEMU_API void wdmemu_trace_data_limit(size_t limit)
+{
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    tr.data_limit = limit < 4096 ? limit : 4096;
+    uv_mutex_unlock(&tr.lock);
+}
+
+/* WDMEMU_TRACE_FILTER=driver=X,device=Y,major=IRP_MJ_READ */
+static void tr_env_filter(const char *spec)
+{
+    char copy[512], driver[128] = "", device[256] = "";
+    int major = -1;
+    snprintf(copy, sizeof(copy), "%s", spec);
+    for (char *part = strtok(copy, ","); part != NULL; part = strtok(NULL, ",")) {
+        if (strncmp(part, "driver=", 7) == 0)
+            snprintf(driver, sizeof(driver), "%s", part + 7);
+        else if (strncmp(part, "device=", 7) == 0)
+            snprintf(device, sizeof(device), "%s", part + 7);
+        else if (strncmp(part, "major=", 6) == 0) {
+            for (int m = 0; m <= IRP_MJ_MAXIMUM_FUNCTION; m++) {
+                if (strcmp(part + 6, tr_major_names[m]) == 0)
+                    major = m;
+            }
+            if (major < 0)
+                rp_error(STATUS_INVALID_PARAMETER, "WDMEMU_TRACE_FILTER: unknown major function %s", part + 6);
+        } else {
+            rp_error(STATUS_INVALID_PARAMETER, "WDMEMU_TRACE_FILTER: unknown filter %s (driver=, device=, major=)", part);
+        }
+    }
+    wdmemu_trace_filter(driver, device[0] ? device : NULL, major);
+}
+
 /* wdmemu_init: WDMEMU_TRACE=format[:path][,format[:path]...] turns tracing on for any program. */
 void trace_init(void)
 {
+    const char *filter = plat_getenv("WDMEMU_TRACE_FILTER");
+    if (filter != NULL)
+        tr_env_filter(filter);
+    const char *data = plat_getenv("WDMEMU_TRACE_DATA");
+    if (data != NULL)
+        wdmemu_trace_data_limit((size_t)strtoul(data, NULL, 0));
     const char *spec = plat_getenv("WDMEMU_TRACE");
     if (spec == NULL)
         return;
@@ -504,5 +638,8 @@ void trace_shutdown(void)
     }
     tr.next_file = 0;
     tr.depth = 0;
+    tr.filter_driver[0] = tr.filter_device[0] = '\0';
+    tr.filter_major = -1;
+    tr.data_limit = 0;
     uv_mutex_unlock(&tr.lock);
 }
