@@ -9,6 +9,8 @@
 #ifndef WDMEMU_WDMEMU_H
 #define WDMEMU_WDMEMU_H
 
+#include <stdio.h>
+
 #include "ddk/wdm.h"
 
 #ifdef __cplusplus
@@ -270,6 +272,16 @@ WDMEMU_API void wdmemu_trace_data_limit(size_t limit);
 WDMEMU_API size_t wdmemu_trace_count(void);
 WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index);
 WDMEMU_API void wdmemu_trace_clear(void);
+/* The sinks' formats, for tools that convert recorded traces (wdmemu-trace): one text line,
+ * one JSON line (docs/trace-format.md), and a Chrome Trace Event writer that pairs each IRP's
+ * spans (open writes the array's start, close its end). */
+WDMEMU_API void wdmemu_trace_write_text(FILE *out, const wdmemu_trace_record *record);
+WDMEMU_API void wdmemu_trace_write_jsonl(FILE *out, const wdmemu_trace_record *record);
+typedef struct wdmemu_chrome_writer wdmemu_chrome_writer;
+WDMEMU_API wdmemu_chrome_writer *wdmemu_chrome_writer_open(FILE *out);
+WDMEMU_API void wdmemu_chrome_writer_write(wdmemu_chrome_writer *writer, const wdmemu_trace_record *record);
+WDMEMU_API void wdmemu_chrome_writer_close(wdmemu_chrome_writer *writer);
+
 /* "IRP_MJ_READ" for IRP_MJ_READ, NULL beyond IRP_MJ_MAXIMUM_FUNCTION. */
 WDMEMU_API const char *wdmemu_major_name(UCHAR major);
 

@@ -1,9 +1,13 @@
-/* trace/sink.c: the text and JSON Lines forms of a trace record.  Text is for people: one line,
+/* trace/sink.c: the text, JSON Lines and Chrome Trace Event forms of trace records (public:
+ * wdmemu-trace converts recorded traces with them).  Text is for people: one line,
  * indented by dispatch depth, names instead of numbers.  JSON Lines is for tools: one object
  * per line, the fields of docs/trace-format.md, strings escaped so every line is valid JSON. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <uthash.h>
 
 #include "rtl/status.h"
 #include "trace/trace.h"
@@ -112,7 +116,7 @@ static int tr_has_status(const wdmemu_trace_record *r)
     return 0;
 }
 
-void trace_write_text(FILE *out, const wdmemu_trace_record *r)
+WDMEMU_API void wdmemu_trace_write_text(FILE *out, const wdmemu_trace_record *r)
 {
     char status[64];
     tr_status(r->status, status, sizeof(status));
@@ -165,7 +169,7 @@ void trace_write_text(FILE *out, const wdmemu_trace_record *r)
     fputc('\n', out);
 }
 
-void trace_write_jsonl(FILE *out, const wdmemu_trace_record *r)
+WDMEMU_API void wdmemu_trace_write_jsonl(FILE *out, const wdmemu_trace_record *r)
 {
     char status[64], driver[512], device[512], text[2048];
     tr_status(r->status, status, sizeof(status));
@@ -254,19 +258,19 @@ static void tr_chrome_event(FILE *out, const wdmemu_trace_record *r, const char 
     fputc('}', out);
 }
 
-void trace_write_chrome_begin(FILE *out)
+static void tr_chrome_begin(FILE *out)
 {
     /* A metadata event first, so that every later event can start with a comma. */
     fputs("[{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"wdmemu\"}}", out);
 }
 
-void trace_write_chrome_end(FILE *out)
+static void tr_chrome_end(FILE *out)
 {
     fputs("\n]\n", out);
 }
 
-void trace_write_chrome(FILE *out, const wdmemu_trace_record *r, const char *span_open,
-                        const char *const *spans_close, size_t spans_closed)
+static void tr_chrome_record(FILE *out, const wdmemu_trace_record *r, const char *span_open,
+                             const char *const *spans_close, size_t spans_closed)
 {
     char name[320];
     const char *major = r->major_name != NULL ? r->major_name : "";
@@ -289,4 +293,87 @@ void trace_write_chrome(FILE *out, const wdmemu_trace_record *r, const char *spa
     /* IRP_FINAL (or the IRP's end) closes its open levels, innermost first. */
     for (size_t i = 0; i < spans_closed; i++)
         tr_chrome_event(out, r, "e", "irp", spans_close[i], TRUE, FALSE);
+}
+
+/* The writer keeps, per IRP, the spans it opened (one per device level), to close them at the
+ * IRP's final stage, innermost first. */
+#define TR_SPAN_LEVELS 16
+
+typedef struct tr_spans {
+    uint32_t irp;
+    int count;
+    char *names[TR_SPAN_LEVELS];
+    UT_hash_handle hh;
+} tr_spans;
+
+struct wdmemu_chrome_writer {
+    FILE *out;
+    tr_spans *spans;
+};
+
+static void tr_spans_free(tr_spans *spans)
+{
+    for (int i = 0; i < spans->count; i++)
+        free(spans->names[i]);
+    free(spans);
+}
+
+WDMEMU_API wdmemu_chrome_writer *wdmemu_chrome_writer_open(FILE *out)
+{
+    wdmemu_chrome_writer *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return NULL;
+    w->out = out;
+    tr_chrome_begin(out);
+    return w;
+}
+
+WDMEMU_API void wdmemu_chrome_writer_write(wdmemu_chrome_writer *w, const wdmemu_trace_record *r)
+{
+    tr_spans *spans = NULL;
+    if (r->irp != 0)
+        HASH_FIND(hh, w->spans, &r->irp, sizeof(r->irp), spans);
+    char *open = NULL;
+    if (strcmp(r->kind, "IRP_DISPATCH") == 0 && r->irp != 0) {
+        if (spans == NULL && (spans = calloc(1, sizeof(*spans))) != NULL) {
+            spans->irp = r->irp;
+            HASH_ADD(hh, w->spans, irp, sizeof(spans->irp), spans);
+        }
+        char name[320];
+        snprintf(name, sizeof(name), "IRP %u %s %s", (unsigned)r->irp, r->major_name != NULL ? r->major_name : "",
+                 r->device);
+        open = strdup(name);
+        if (spans != NULL && open != NULL && spans->count < TR_SPAN_LEVELS) {
+            spans->names[spans->count++] = open;
+        } else {
+            free(open);
+            open = NULL;
+        }
+    }
+    const char *closing[TR_SPAN_LEVELS];
+    size_t closed = 0;
+    if (strcmp(r->kind, "IRP_FINAL") == 0 && spans != NULL) {
+        for (int i = spans->count - 1; i >= 0; i--)
+            closing[closed++] = spans->names[i];
+    }
+    if (strcmp(r->kind, "IRP_DISPATCH") != 0 || open != NULL)
+        tr_chrome_record(w->out, r, open, closing, closed);
+    if (closed != 0) {
+        HASH_DEL(w->spans, spans);
+        tr_spans_free(spans);
+    }
+}
+
+WDMEMU_API void wdmemu_chrome_writer_close(wdmemu_chrome_writer *w)
+{
+    if (w == NULL)
+        return;
+    tr_chrome_end(w->out);
+    tr_spans *spans, *next;
+    HASH_ITER(hh, w->spans, spans, next)
+    {
+        HASH_DEL(w->spans, spans);
+        tr_spans_free(spans);
+    }
+    free(w);
 }

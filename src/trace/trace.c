@@ -27,15 +27,6 @@ typedef struct tr_id {
     UT_hash_handle hh;
 } tr_id;
 
-/* The open Chrome spans of one IRP, one per device level it was dispatched to. */
-#define TR_SPAN_LEVELS 16
-typedef struct tr_spans {
-    uint32_t irp;
-    int count;
-    char *names[TR_SPAN_LEVELS];
-    UT_hash_handle hh;
-} tr_spans;
-
 typedef struct tr_stored {
     wdmemu_trace_record pub;
     char *storage; /* the strings of pub */
@@ -47,7 +38,7 @@ static struct {
     BOOLEAN memory;
     FILE *text, *jsonl, *chrome;
     BOOLEAN close_text, close_jsonl, close_chrome;
-    tr_spans *spans;             /* IRP number -> open Chrome spans */
+    wdmemu_chrome_writer *chrome_writer;
     tr_stored *records;
     size_t count, capacity;
     tr_id *files;                /* FILE_OBJECT address -> 1, 2, ... */
@@ -327,50 +318,6 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
 
 /* ---- sinks ------------------------------------------------------------------------------------ */
 
-static void tr_spans_free(tr_spans *spans)
-{
-    for (int i = 0; i < spans->count; i++)
-        free(spans->names[i]);
-    free(spans);
-}
-
-/* Opens the IRP's span for a dispatch, closes all of them at its final stage. */
-static void tr_chrome(const wdmemu_trace_record *r)
-{
-    tr_spans *spans = NULL;
-    if (r->irp != 0)
-        HASH_FIND(hh, tr.spans, &r->irp, sizeof(r->irp), spans);
-    char *open = NULL;
-    if (strcmp(r->kind, "IRP_DISPATCH") == 0 && r->irp != 0) {
-        if (spans == NULL && (spans = calloc(1, sizeof(*spans))) != NULL) {
-            spans->irp = r->irp;
-            HASH_ADD(hh, tr.spans, irp, sizeof(spans->irp), spans);
-        }
-        char name[320];
-        snprintf(name, sizeof(name), "IRP %u %s %s", (unsigned)r->irp, r->major_name != NULL ? r->major_name : "",
-                 r->device);
-        open = strdup(name);
-        if (spans != NULL && open != NULL && spans->count < TR_SPAN_LEVELS)
-            spans->names[spans->count++] = open;
-        else {
-            free(open);
-            open = NULL;
-        }
-    }
-    const char *closing[TR_SPAN_LEVELS];
-    size_t closed = 0;
-    if (strcmp(r->kind, "IRP_FINAL") == 0 && spans != NULL) {
-        for (int i = spans->count - 1; i >= 0; i--)
-            closing[closed++] = spans->names[i];
-    }
-    if (strcmp(r->kind, "IRP_DISPATCH") != 0 || open != NULL)
-        trace_write_chrome(tr.chrome, r, open, closing, closed);
-    if (closed != 0) {
-        HASH_DEL(tr.spans, spans);
-        tr_spans_free(spans);
-    }
-}
-
 static void tr_observe(const ev_record *ev, void *context)
 {
     (void)context;
@@ -388,11 +335,11 @@ static void tr_observe(const ev_record *ev, void *context)
      * routine name or DbgPrint text. */
     tr_store_strings(&slot, driver, device, ev->text != NULL ? ev->text : ev->rule, data, data_length);
     if (tr.text != NULL)
-        trace_write_text(tr.text, &slot.pub);
+        wdmemu_trace_write_text(tr.text, &slot.pub);
     if (tr.jsonl != NULL)
-        trace_write_jsonl(tr.jsonl, &slot.pub);
-    if (tr.chrome != NULL)
-        tr_chrome(&slot.pub);
+        wdmemu_trace_write_jsonl(tr.jsonl, &slot.pub);
+    if (tr.chrome_writer != NULL)
+        wdmemu_chrome_writer_write(tr.chrome_writer, &slot.pub);
     if (tr.memory) {
         if (tr.count == tr.capacity) {
             size_t capacity = tr.capacity ? tr.capacity * 2 : 256;
@@ -445,16 +392,18 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
     } else if (strcmp(format, "text") == 0 || strcmp(format, "jsonl") == 0 || strcmp(format, "chrome") == 0) {
         FILE **slot = format[0] == 't' ? &tr.text : format[0] == 'j' ? &tr.jsonl : &tr.chrome;
         BOOLEAN *close_slot = format[0] == 't' ? &tr.close_text : format[0] == 'j' ? &tr.close_jsonl : &tr.close_chrome;
-        if (*slot != NULL && slot == &tr.chrome)
-            trace_write_chrome_end(*slot);
+        if (*slot != NULL && slot == &tr.chrome) {
+            wdmemu_chrome_writer_close(tr.chrome_writer);
+            tr.chrome_writer = NULL;
+        }
         if (*slot != NULL && *close_slot)
             fclose(*slot);
         /* A Chrome trace is one JSON array: never appended to. */
         *slot = tr_open(path, append && slot != &tr.chrome, close_slot);
         if (*slot == NULL)
             status = rp_error(STATUS_OBJECT_PATH_NOT_FOUND, "wdmemu_trace_start(\"%s\"): cannot open %s", spec, path);
-        else if (slot == &tr.chrome)
-            trace_write_chrome_begin(*slot);
+        else if (slot == &tr.chrome && (tr.chrome_writer = wdmemu_chrome_writer_open(*slot)) == NULL)
+            status = rp_error(STATUS_INSUFFICIENT_RESOURCES, "wdmemu_trace_start(\"%s\"): out of memory", spec);
     } else {
         status = rp_error(STATUS_INVALID_PARAMETER,
                           "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path], chrome[:path])", spec);
@@ -509,16 +458,11 @@ WDMEMU_API void wdmemu_trace_stop(void)
             fclose(tr.jsonl);
     }
     if (tr.chrome != NULL) {
-        trace_write_chrome_end(tr.chrome);
+        wdmemu_chrome_writer_close(tr.chrome_writer);
+        tr.chrome_writer = NULL;
         fflush(tr.chrome);
         if (tr.close_chrome)
             fclose(tr.chrome);
-    }
-    tr_spans *spans, *next;
-    HASH_ITER(hh, tr.spans, spans, next)
-    {
-        HASH_DEL(tr.spans, spans);
-        tr_spans_free(spans);
     }
     tr.text = tr.jsonl = tr.chrome = NULL;
     tr.memory = FALSE;
