@@ -58,5 +58,39 @@ tiny, filt = os.path.join(drivers, 'tiny.so'), os.path.join(drivers, 'filter.so'
 check('modules load in order and unload in reverse', [tiny, filt], 0,
       expect=['loaded \\Driver\\tiny', 'loaded \\Driver\\filter', 'unloaded \\Driver\\filter cleanly',
               'unloaded \\Driver\\tiny cleanly'])
+# Golden traces: the echo script's text and JSON Lines traces, in deterministic mode, are exactly
+# the committed ones (regenerate with WDMEMU_UPDATE_GOLDEN=1 after an intended change).
+import difflib
+import tempfile
+with tempfile.TemporaryDirectory() as tmp:
+    text, jsonl = os.path.join(tmp, 't.txt'), os.path.join(tmp, 't.jsonl')
+    subprocess.run([run, '-q', '--trace=text:' + text, '--trace=jsonl:' + jsonl, echo, good],
+                   capture_output=True, timeout=60)
+    for produced, golden in ((text, 'echo.trace.txt'), (jsonl, 'echo.trace.jsonl')):
+        golden_path = os.path.join(scripts, golden)
+        got = open(produced, encoding='utf-8').read()
+        if os.environ.get('WDMEMU_UPDATE_GOLDEN') == '1':
+            with open(golden_path, 'w', encoding='utf-8') as f:
+                f.write(got)
+        want = open(golden_path, encoding='utf-8').read()
+        if got == want:
+            passed += 1
+            print('ok   golden %s' % golden)
+        else:
+            failures += 1
+            print('FAIL golden %s differs:' % golden)
+            sys.stdout.writelines(list(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                                            golden, 'produced'))[:40])
+        if golden.endswith('.jsonl'):
+            import json
+            try:
+                for line in got.splitlines():
+                    json.loads(line)
+                passed += 1
+                print('ok   every JSON line parses')
+            except ValueError as problem:
+                failures += 1
+                print('FAIL a JSON line does not parse: %r' % (problem,))
+
 print('%d passed, %d failed' % (passed, failures))
 sys.exit(1 if failures else 0)
