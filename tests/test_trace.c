@@ -369,6 +369,33 @@ static void filters_and_data_bytes(void **state)
     assert_status(STATUS_INVALID_PARAMETER, wdmemu_trace_filter(NULL, NULL, IRP_MJ_MAXIMUM_FUNCTION + 1));
 }
 
+static void records_can_be_looked_up_by_kind_irp_and_device(void **state)
+{
+    (void)state;
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    tt_request();
+    wdmemu_trace_stop();
+    const char *lower = "\\Device\\Tr\xc3\xa4" "ced";
+    /* every request reached the lower device: create, ioctl, cleanup, close */
+    int reached = 0;
+    for (size_t i = wdmemu_trace_find(0, "IRP_DISPATCH", 0, lower); i != (size_t)-1;
+         i = wdmemu_trace_find(i + 1, "IRP_DISPATCH", 0, lower))
+        reached++;
+    assert_int_equal(reached, 4);
+    size_t ioctl = wdmemu_trace_find(0, "REQUEST_ISSUED", 0, NULL);
+    assert_true(ioctl != (size_t)-1);
+    size_t dispatch = wdmemu_trace_find(ioctl, "IRP_DISPATCH", 0, NULL);
+    uint32_t irp = wdmemu_trace_get(dispatch)->irp;
+    size_t routine = wdmemu_trace_find(0, "COMPLETION_ROUTINE", irp, NULL);
+    assert_true(routine != (size_t)-1);
+    assert_string_equal(wdmemu_trace_get(routine)->driver, "\\Driver\\trfilter");
+    assert_true(wdmemu_trace_find(routine + 1, "COMPLETION_ROUTINE", irp, NULL) == (size_t)-1);
+    size_t final = wdmemu_trace_find(0, "IRP_FINAL", irp, NULL);
+    assert_true(wdmemu_trace_get(final)->iosb_written);
+    assert_true(wdmemu_trace_find(0, "NO_SUCH_KIND", 0, NULL) == (size_t)-1);
+    assert_true(wdmemu_trace_find(wdmemu_trace_count(), NULL, 0, NULL) == (size_t)-1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +405,7 @@ int main(void)
         tt_test(unknown_sinks_are_refused),
         tt_test(the_chrome_sink_writes_one_span_per_irp_level),
         tt_test(filters_and_data_bytes),
+        tt_test(records_can_be_looked_up_by_kind_irp_and_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

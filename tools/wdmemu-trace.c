@@ -71,6 +71,7 @@ static int to_record(json_t *object, wdmemu_trace_record *r, unsigned char *data
     r->status = (NTSTATUS)(ULONG)get_int(object, "status");
     r->information = (ULONG_PTR)get_int(object, "information");
     r->pending_returned = json_is_true(json_object_get(object, "flag"));
+    r->iosb_written = json_is_true(json_object_get(object, "iosb_written"));
     r->text = get_string(object, "text", NULL);
     const char *hex = get_string(object, "data", NULL);
     if (hex != NULL) {

@@ -248,6 +248,8 @@ typedef struct wdmemu_trace_record {
     NTSTATUS status;           /* returned, completed with, or result */
     ULONG_PTR information;
     BOOLEAN pending_returned;  /* PendingReturned seen by a completion routine; for FAST_IO: handled */
+    BOOLEAN iosb_written;      /* IRP_FINAL: the requester's IO_STATUS_BLOCK and event were written
+                                  (not for a request that failed without pending) */
     const char *text;          /* DDI or routine name, finding ("[RULE] message"), DbgPrint text, or NULL */
     const unsigned char *data; /* with wdmemu_trace_data_limit: the request's input bytes at
                                   IRP_DISPATCH, its output bytes at IRP_FINAL (buffered I/O and
@@ -270,6 +272,10 @@ WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, 
 /* Records up to limit bytes of request data (0, the default: none).  Also WDMEMU_TRACE_DATA=N. */
 WDMEMU_API void wdmemu_trace_data_limit(size_t limit);
 WDMEMU_API size_t wdmemu_trace_count(void);
+/* The index of the first record at or after `from` of this kind (NULL: any) for this IRP (0:
+ * any) at this device (NULL: any), or (size_t)-1: e.g. the IRP_DISPATCH records that reached a
+ * device, or the COMPLETION_ROUTINE records of IRP n. */
+WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp, const char *device);
 WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index);
 WDMEMU_API void wdmemu_trace_clear(void);
 /* The sinks' formats, for tools that convert recorded traces (wdmemu-trace): one text line,

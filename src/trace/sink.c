@@ -147,6 +147,8 @@ WDMEMU_API void wdmemu_trace_write_text(FILE *out, const wdmemu_trace_record *r)
         fprintf(out, " info=%llu", (unsigned long long)r->information);
     if (r->pending_returned)
         fprintf(out, strcmp(r->kind, "FAST_IO") == 0 ? " handled" : " pending-returned");
+    if (r->iosb_written)
+        fputs(" iosb-written", out);
     if (r->data_length != 0) {
         fputs(" data=", out);
         size_t shown = r->data_length < 32 ? r->data_length : 32;
@@ -200,6 +202,8 @@ WDMEMU_API void wdmemu_trace_write_jsonl(FILE *out, const wdmemu_trace_record *r
     fprintf(out, ",\"status\":%lu,\"status_name\":\"%s\",\"information\":%llu,\"flag\":%s",
             (unsigned long)(ULONG)r->status, status, (unsigned long long)r->information,
             r->pending_returned ? "true" : "false");
+    if (r->iosb_written)
+        fputs(",\"iosb_written\":true", out);
     if (r->text != NULL) {
         trace_json_escape(r->text, text, sizeof(text));
         fprintf(out, ",\"text\":\"%s\"", text);

@@ -268,6 +268,8 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
         have_major = TRUE;
         /* the top location's parameters survive the walk (only the first three words of lower
          * ones are cleared), so the output can still be described */
+        r->iosb_written = ev->kind == EV_IRP_FINAL && irp->UserIosb != NULL &&
+                          (!NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned);
         PIO_STACK_LOCATION view = top;
         *data_length = tr_data(ev, irp, view, data, tr.data_limit);
         if (dev == NULL && io_is_device(top->DeviceObject))
@@ -485,6 +487,23 @@ WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index)
     const wdmemu_trace_record *r = index < tr.count ? &tr.records[index].pub : NULL;
     uv_mutex_unlock(&tr.lock);
     return r;
+}
+
+WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp, const char *device)
+{
+    uv_once(&tr_once, tr_init_lock);
+    uv_mutex_lock(&tr.lock);
+    size_t found = (size_t)-1;
+    for (size_t i = from; i < tr.count; i++) {
+        const wdmemu_trace_record *r = &tr.records[i].pub;
+        if ((kind == NULL || strcmp(r->kind, kind) == 0) && (irp == 0 || r->irp == irp) &&
+            (device == NULL || strcasecmp(r->device, device) == 0)) {
+            found = i;
+            break;
+        }
+    }
+    uv_mutex_unlock(&tr.lock);
+    return found;
 }
 
 WDMEMU_API void wdmemu_trace_clear(void)
