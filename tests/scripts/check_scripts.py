@@ -66,7 +66,10 @@ with tempfile.TemporaryDirectory() as tmp:
     text, jsonl = os.path.join(tmp, 't.txt'), os.path.join(tmp, 't.jsonl')
     subprocess.run([run, '-q', '--trace=text:' + text, '--trace=jsonl:' + jsonl, echo, good],
                    capture_output=True, timeout=60)
-    for produced, golden in ((text, 'echo.trace.txt'), (jsonl, 'echo.trace.jsonl')):
+    filtered = os.path.join(tmp, 'f.txt')
+    subprocess.run([run, '-q', '--trace=text:' + filtered, tiny, filt, os.path.join(scripts, 'filter.wdm')],
+                   capture_output=True, timeout=60)
+    for produced, golden in ((text, 'echo.trace.txt'), (jsonl, 'echo.trace.jsonl'), (filtered, 'filter.trace.txt')):
         golden_path = os.path.join(scripts, golden)
         got = open(produced, encoding='utf-8').read()
         if os.environ.get('WDMEMU_UPDATE_GOLDEN') == '1':
