@@ -236,7 +236,7 @@ typedef struct wdmemu_trace_record {
     const char *driver;        /* "\Driver\name" or "" */
     const char *device;        /* "\Device\name" or "\Device\<unnamed #n>" or "" */
     uint32_t irp;              /* IRP number (1, 2, ... since wdmemu_init), 0 for none */
-    uint32_t file;             /* file object number in this trace, 0 for none */
+    uint32_t file;             /* file object number (1, 2, ... in opening order since wdmemu_init), 0 for none */
     int depth;                 /* dispatch nesting depth (0 at the top) */
     int stack_location;        /* the IRP's CurrentLocation at the event */
     UCHAR major, minor;

@@ -548,5 +548,6 @@ void io_shutdown(void)
     io_request_shutdown();
     io_force_unload_all();
     io_shutdown_reset();
+    io_file_reset_serials();
     io_irp_shutdown();
 }

@@ -13,7 +13,20 @@ typedef struct io_file {
     BOOLEAN opened;      /* IRP_MJ_CREATE succeeded: IRP_MJ_CLOSE is owed */
     BOOLEAN cleaned_up;  /* IRP_MJ_CLEANUP was sent */
     WCHAR *name_buffer;
+    ULONG serial;        /* 1, 2, ... in opening order since wdmemu_init (traces name files by it) */
 } io_file;
+
+static volatile LONG io_file_serials;
+
+ULONG io_file_serial(PFILE_OBJECT file)
+{
+    return file != NULL && ob_type_of(file) == OB_TYPE_FILE ? ((io_file *)file)->serial : 0;
+}
+
+void io_file_reset_serials(void)
+{
+    io_file_serials = 0;
+}
 
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetRelatedDeviceObject(PFILE_OBJECT FileObject)
 {
@@ -88,6 +101,7 @@ NTSTATUS io_open_device(PDEVICE_OBJECT device, const WCHAR *remainder, size_t re
     if (file == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     PFILE_OBJECT object = &file->object;
+    file->serial = (ULONG)InterlockedIncrement(&io_file_serials);
     object->Type = IO_TYPE_FILE;
     object->Size = sizeof(FILE_OBJECT);
     object->DeviceObject = device;

@@ -115,6 +115,9 @@ NTSTATUS io_open_device(PDEVICE_OBJECT device, const WCHAR *remainder, size_t re
                         ACCESS_MASK access, ULONG share, ULONG options, KPROCESSOR_MODE mode, PFILE_OBJECT *file);
 /* The handle count of a file object reached zero: sends IRP_MJ_CLEANUP. */
 void io_file_cleanup(PFILE_OBJECT file);
+/* The file object's opening number (1, 2, ... since wdmemu_init), 0 if it is not one. */
+ULONG io_file_serial(PFILE_OBJECT file);
+void io_file_reset_serials(void);
 
 /* ---- host helpers --------------------------------------------------------------------------- */
 

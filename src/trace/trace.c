@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <uthash.h>
 
 #include "core/event.h"
 #include "core/report.h"
@@ -20,12 +19,6 @@
 #include "io/irp_private.h"
 #include "ke/ke.h"
 #include "trace/trace.h"
-
-typedef struct tr_id {
-    const void *key;
-    uint32_t id;
-    UT_hash_handle hh;
-} tr_id;
 
 typedef struct tr_stored {
     wdmemu_trace_record pub;
@@ -41,8 +34,6 @@ static struct {
     wdmemu_chrome_writer *chrome_writer;
     tr_stored *records;
     size_t count, capacity;
-    tr_id *files;                /* FILE_OBJECT address -> 1, 2, ... */
-    uint32_t next_file;
     int depth;                   /* dispatch nesting, for indentation */
     char filter_driver[128], filter_device[256];
     int filter_major;            /* -1: any */
@@ -116,23 +107,6 @@ static const char *tr_kind_name(ev_kind kind)
 }
 
 /* ---- building a record ------------------------------------------------------------------------ */
-
-static uint32_t tr_file_id(const void *file)
-{
-    if (file == NULL)
-        return 0;
-    tr_id *entry;
-    HASH_FIND_PTR(tr.files, &file, entry);
-    if (entry != NULL)
-        return entry->id;
-    entry = calloc(1, sizeof(*entry));
-    if (entry == NULL)
-        return 0;
-    entry->key = file;
-    entry->id = ++tr.next_file;
-    HASH_ADD_PTR(tr.files, key, entry);
-    return entry->id;
-}
 
 /* Whether the IRP may be looked at for this kind of event (it is alive and being processed). */
 static BOOLEAN tr_irp_readable(ev_kind kind)
@@ -282,7 +256,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
         r->minor = stack->MinorFunction;
         r->stack_location = irp->CurrentLocation;
         r->irp_flags = irp->Flags;
-        r->file = tr_file_id(stack->FileObject);
+        r->file = io_file_serial(stack->FileObject);
         if (dev == NULL)
             dev = stack->DeviceObject;
         switch (stack->MajorFunction) {
@@ -593,13 +567,6 @@ void trace_shutdown(void)
     free(tr.records);
     tr.records = NULL;
     tr.capacity = 0;
-    tr_id *entry, *tmp;
-    HASH_ITER(hh, tr.files, entry, tmp)
-    {
-        HASH_DEL(tr.files, entry);
-        free(entry);
-    }
-    tr.next_file = 0;
     tr.depth = 0;
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     tr.filter_major = -1;
