@@ -106,6 +106,23 @@ static void tt_request(void)
     assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
 }
 
+/* Starts a file sink of this format: at keep if given, else at a new temporary file (path gets
+ * the file's name either way). */
+static void tt_start_file_sink(const char *format, const char *keep, char path[256])
+{
+    if (keep != NULL) {
+        snprintf(path, 256, "%s", keep);
+    } else {
+        snprintf(path, 256, "/tmp/wdmemu-%s-XXXXXX", format);
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+    }
+    char spec[300];
+    snprintf(spec, sizeof(spec), "%s:%s", format, path);
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start(spec));
+}
+
 static const wdmemu_trace_record *tt_find(const char *kind, size_t from, size_t *at)
 {
     for (size_t i = from; i < wdmemu_trace_count(); i++) {
@@ -177,13 +194,8 @@ static void a_request_through_a_filter_is_recorded_level_by_level(void **state)
 static void the_text_sink_writes_one_readable_line_per_record(void **state)
 {
     (void)state;
-    char path[] = "/tmp/wdmemu-trace-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    char spec[64];
-    snprintf(spec, sizeof(spec), "text:%s", path);
-    assert_status(STATUS_SUCCESS, wdmemu_trace_start(spec));
+    char path[256];
+    tt_start_file_sink("text", NULL, path);
     tt_request();
     wdmemu_trace_stop();
     FILE *f = fopen(path, "r");
@@ -233,13 +245,8 @@ static void json_lines_are_valid_and_strings_escaped(void **state)
     assert_string_equal(small, "a");
 
     /* A whole JSON Lines trace: every line one object with the versioned fields. */
-    char path[] = "/tmp/wdmemu-jsonl-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    char spec[64];
-    snprintf(spec, sizeof(spec), "jsonl:%s", path);
-    assert_status(STATUS_SUCCESS, wdmemu_trace_start(spec));
+    char path[256];
+    tt_start_file_sink("jsonl", NULL, path);
     tt_request();
     DbgPrint("quote \" backslash \\ tab \t end\n");
     wdmemu_trace_stop();
@@ -272,6 +279,8 @@ static void unknown_sinks_are_refused(void **state)
     assert_non_null(strstr(wdmemu_last_error(), "wdmemu_trace_start"));
     assert_string_equal(wdmemu_major_name(IRP_MJ_PNP), "IRP_MJ_PNP");
     assert_null(wdmemu_major_name(IRP_MJ_MAXIMUM_FUNCTION + 1));
+    assert_int_equal(wdmemu_major_parse("IRP_MJ_DEVICE_CONTROL"), IRP_MJ_DEVICE_CONTROL);
+    assert_int_equal(wdmemu_major_parse("IRP_MJ_BOGUS"), -1);
 }
 
 /* The Chrome form: one JSON array; each IRP a span per device level, opened at its dispatch and
@@ -281,17 +290,8 @@ static void the_chrome_sink_writes_one_span_per_irp_level(void **state)
 {
     (void)state;
     const char *keep = getenv("WDMEMU_TEST_CHROME_OUT");
-    char path[256] = "/tmp/wdmemu-chrome-XXXXXX";
-    if (keep != NULL) {
-        snprintf(path, sizeof(path), "%s", keep);
-    } else {
-        int fd = mkstemp(path);
-        assert_true(fd >= 0);
-        close(fd);
-    }
-    char spec[300];
-    snprintf(spec, sizeof(spec), "chrome:%s", path);
-    assert_status(STATUS_SUCCESS, wdmemu_trace_start(spec));
+    char path[256];
+    tt_start_file_sink("chrome", keep, path);
     tt_request();
     wdmemu_trace_stop();
     FILE *f = fopen(path, "r");

@@ -121,10 +121,7 @@ int main(int argc, char **argv)
         } else if (strncmp(arg, "--device=", 9) == 0) {
             f.device = arg + 9;
         } else if (strncmp(arg, "--major=", 8) == 0) {
-            for (int m = 0; m <= IRP_MJ_MAXIMUM_FUNCTION; m++) {
-                if (strcmp(arg + 8, wdmemu_major_name((UCHAR)m)) == 0)
-                    f.major = m;
-            }
+            f.major = wdmemu_major_parse(arg + 8);
             if (f.major < 0) {
                 fprintf(stderr, "wdmemu-trace: unknown major function %s\n", arg + 8);
                 return 1;

@@ -290,6 +290,8 @@ WDMEMU_API void wdmemu_chrome_writer_close(wdmemu_chrome_writer *writer);
 
 /* "IRP_MJ_READ" for IRP_MJ_READ, NULL beyond IRP_MJ_MAXIMUM_FUNCTION. */
 WDMEMU_API const char *wdmemu_major_name(UCHAR major);
+/* The major function named "IRP_MJ_READ" ..., or -1 for a name that is not one. */
+WDMEMU_API int wdmemu_major_parse(const char *name);
 
 /* ---- findings: driver bugs reported instead of crashing -------------------------------------- */
 

@@ -41,6 +41,7 @@ struct wdmemu_request {
     BOOLEAN written;            /* ... and wrote the IO_STATUS_BLOCK (not a failure without pending) */
     BOOLEAN released;           /* the owner let go: the final stage frees it */
     BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
+    ACCESS_MASK granted;        /* the handle's granted access */
     wdmemu_request_callback callback;
     void *context;
     struct wdmemu_request *prev, *next; /* outstanding requests */
@@ -251,7 +252,8 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
 {
     *out = NULL;
     void *object = NULL;
-    NTSTATUS status = ob_handle_reference(handle, OB_TYPE_FILE, desired, &object, NULL);
+    ACCESS_MASK granted = 0;
+    NTSTATUS status = ob_handle_reference(handle, OB_TYPE_FILE, desired, &object, &granted);
     if (status == STATUS_OBJECT_TYPE_MISMATCH)
         return rp_fail(status, "%s(%p): the handle is not a file handle", api, handle);
     if (status == STATUS_ACCESS_DENIED)
@@ -267,6 +269,7 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
     request->api = api;
     request->major = major;
     request->file = object;
+    request->granted = granted;
     request->device = IoGetRelatedDeviceObject(request->file);
     request->iosb.Status = STATUS_PENDING;
     KeInitializeEvent(&request->done, NotificationEvent, FALSE);
@@ -423,6 +426,13 @@ static void io_request_release(wdmemu_request *request)
         io_request_destroy(request);
 }
 
+/* The end of a waiting call: drops the call's file reference and lets go of the request. */
+static void io_request_end_call(wdmemu_request *request)
+{
+    ObDereferenceObject(request->file);
+    io_request_release(request);
+}
+
 /* Completes the synchronous form of a call: waits if the driver pended, reports the NT result. */
 static NTSTATUS io_request_finish_sync(wdmemu_request *request, NTSTATUS status, ULONG_PTR *transferred)
 {
@@ -499,8 +509,7 @@ static NTSTATUS io_transfer(const char *api, UCHAR major, HANDLE handle, void *b
     status = io_request_finish_sync(request, status, transferred);
     if (NT_SUCCESS(status) && (request->file->Flags & FO_SYNCHRONOUS_IO))
         request->file->CurrentByteOffset.QuadPart = start.QuadPart + (LONGLONG)*transferred;
-    ObDereferenceObject(request->file);
-    io_request_release(request);
+    io_request_end_call(request);
     return status;
 }
 
@@ -516,7 +525,9 @@ WDMEMU_API NTSTATUS wdmemu_write(HANDLE handle, const void *buffer, ULONG length
     return io_transfer("wdmemu_write", IRP_MJ_WRITE, handle, (void *)buffer, length, offset, transferred);
 }
 
-static NTSTATUS io_control_start(const char *api, BOOLEAN internal, HANDLE handle, ULONG code, const void *input,
+/* IRP_MJ_DEVICE_CONTROL, IRP_MJ_INTERNAL_DEVICE_CONTROL or IRP_MJ_FILE_SYSTEM_CONTROL (user FS
+ * request): the same parameter layout and buffer placement per METHOD_*. */
+static NTSTATUS io_control_start(const char *api, UCHAR major, HANDLE handle, ULONG code, const void *input,
                                  ULONG input_length, void *output, ULONG output_length,
                                  wdmemu_request_callback callback, void *context, wdmemu_request **out)
 {
@@ -525,8 +536,7 @@ static NTSTATUS io_control_start(const char *api, BOOLEAN internal, HANDLE handl
     ACCESS_MASK desired = ((required & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) |
                           ((required & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
     wdmemu_request *request;
-    NTSTATUS status = io_request_create(api, internal ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL,
-                                        handle, desired, &request);
+    NTSTATUS status = io_request_create(api, major, handle, desired, &request);
     if (!NT_SUCCESS(status))
         return status;
     if ((input == NULL && input_length != 0) || (output == NULL && output_length != 0)) {
@@ -540,17 +550,23 @@ static NTSTATUS io_control_start(const char *api, BOOLEAN internal, HANDLE handl
     if (io_fast_control(request, code, input, input_length, output, output_length))
         return request->iosb.Status;
     PIRP irp = io_build_device_control(code, request->device, (PVOID)input, input_length, output, output_length,
-                                       internal, &request->done, &request->iosb, UserMode);
+                                       major == IRP_MJ_INTERNAL_DEVICE_CONTROL, &request->done, &request->iosb,
+                                       UserMode);
     if (irp == NULL) {
         *out = NULL;
         io_request_abort(request);
         return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p, 0x%08lX): the IRP could not be built (no memory, or "
                        "the output buffer cannot be locked)", api, handle, (unsigned long)code);
     }
+    if (major == IRP_MJ_FILE_SYSTEM_CONTROL) {
+        PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
+        stack->MajorFunction = IRP_MJ_FILE_SYSTEM_CONTROL;
+        stack->MinorFunction = IRP_MN_USER_FS_REQUEST;
+    }
     return io_request_send(request, irp);
 }
 
-static NTSTATUS io_control(const char *api, BOOLEAN internal, HANDLE handle, ULONG code, const void *input,
+static NTSTATUS io_control(const char *api, UCHAR major, HANDLE handle, ULONG code, const void *input,
                            ULONG input_length, void *output, ULONG output_length, ULONG_PTR *transferred)
 {
     ULONG_PTR ignored;
@@ -558,27 +574,26 @@ static NTSTATUS io_control(const char *api, BOOLEAN internal, HANDLE handle, ULO
         transferred = &ignored;
     *transferred = 0;
     wdmemu_request *request = NULL;
-    NTSTATUS status = io_control_start(api, internal, handle, code, input, input_length, output, output_length, NULL,
+    NTSTATUS status = io_control_start(api, major, handle, code, input, input_length, output, output_length, NULL,
                                        NULL, &request);
     if (request == NULL)
         return status;
     status = io_request_finish_sync(request, status, transferred);
-    ObDereferenceObject(request->file);
-    io_request_release(request);
+    io_request_end_call(request);
     return status;
 }
 
 WDMEMU_API NTSTATUS wdmemu_device_control(HANDLE handle, ULONG code, const void *input, ULONG input_length,
                                           void *output, ULONG output_length, ULONG_PTR *transferred)
 {
-    return io_control("wdmemu_device_control", FALSE, handle, code, input, input_length, output, output_length,
+    return io_control("wdmemu_device_control", IRP_MJ_DEVICE_CONTROL, handle, code, input, input_length, output, output_length,
                       transferred);
 }
 
 WDMEMU_API NTSTATUS wdmemu_internal_device_control(HANDLE handle, ULONG code, const void *input, ULONG input_length,
                                                    void *output, ULONG output_length, ULONG_PTR *transferred)
 {
-    return io_control("wdmemu_internal_device_control", TRUE, handle, code, input, input_length, output,
+    return io_control("wdmemu_internal_device_control", IRP_MJ_INTERNAL_DEVICE_CONTROL, handle, code, input, input_length, output,
                       output_length, transferred);
 }
 
@@ -636,7 +651,7 @@ WDMEMU_API NTSTATUS wdmemu_device_control_async(HANDLE handle, ULONG code, const
     if (request == NULL)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_device_control_async(%p): no request pointer", handle);
     wdmemu_request *started = NULL;
-    NTSTATUS status = io_control_start("wdmemu_device_control_async", FALSE, handle, code, input, input_length, output,
+    NTSTATUS status = io_control_start("wdmemu_device_control_async", IRP_MJ_DEVICE_CONTROL, handle, code, input, input_length, output,
                                        output_length, callback, context, &started);
     return io_async_result(started, status, request);
 }
@@ -740,11 +755,7 @@ WDMEMU_API NTSTATUS wdmemu_flush(HANDLE handle)
     if (!NT_SUCCESS(status))
         return status;
     /* NtFlushBuffersFile wants write or append access. */
-    ACCESS_MASK granted = 0;
-    void *object;
-    if (NT_SUCCESS(ob_handle_reference(handle, OB_TYPE_FILE, 0, &object, &granted)))
-        ObDereferenceObject(object);
-    if (!(granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) {
+    if (!(request->granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) {
         io_request_abort(request);
         return rp_fail(STATUS_ACCESS_DENIED, "wdmemu_flush(%p): the handle has neither FILE_WRITE_DATA nor "
                        "FILE_APPEND_DATA", handle);
@@ -758,8 +769,7 @@ WDMEMU_API NTSTATUS wdmemu_flush(HANDLE handle)
     status = io_request_send(request, irp);
     ULONG_PTR ignored;
     status = io_request_finish_sync(request, status, &ignored);
-    ObDereferenceObject(request->file);
-    io_request_release(request);
+    io_request_end_call(request);
     return status;
 }
 
@@ -820,8 +830,7 @@ static NTSTATUS io_information(const char *api, BOOLEAN set, HANDLE handle, FILE
     }
     status = io_request_send(request, irp);
     status = io_request_finish_sync(request, status, transferred);
-    ObDereferenceObject(request->file);
-    io_request_release(request);
+    io_request_end_call(request);
     return status;
 }
 
@@ -842,36 +851,6 @@ WDMEMU_API NTSTATUS wdmemu_set_information(HANDLE handle, FILE_INFORMATION_CLASS
 WDMEMU_API NTSTATUS wdmemu_fs_control(HANDLE handle, ULONG code, const void *input, ULONG input_length, void *output,
                                       ULONG output_length, ULONG_PTR *transferred)
 {
-    ULONG_PTR ignored;
-    if (transferred == NULL)
-        transferred = &ignored;
-    *transferred = 0;
-    const char *api = "wdmemu_fs_control";
-    ULONG required = (code >> 14) & 3;
-    ACCESS_MASK desired = ((required & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) |
-                          ((required & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
-    wdmemu_request *request;
-    NTSTATUS status = io_request_create(api, IRP_MJ_FILE_SYSTEM_CONTROL, handle, desired, &request);
-    if (!NT_SUCCESS(status))
-        return status;
-    if ((input == NULL && input_length != 0) || (output == NULL && output_length != 0)) {
-        io_request_abort(request);
-        return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p, 0x%08lX): NULL buffer with a non-zero length", api, handle,
-                       (unsigned long)code);
-    }
-    PIRP irp = io_build_device_control(code, request->device, (PVOID)input, input_length, output, output_length,
-                                       FALSE, &request->done, &request->iosb, UserMode);
-    if (irp == NULL) {
-        io_request_abort(request);
-        return rp_fail(STATUS_INSUFFICIENT_RESOURCES, "%s(%p, 0x%08lX): the IRP could not be built", api, handle,
-                       (unsigned long)code);
-    }
-    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
-    stack->MajorFunction = IRP_MJ_FILE_SYSTEM_CONTROL;
-    stack->MinorFunction = IRP_MN_USER_FS_REQUEST;
-    status = io_request_send(request, irp);
-    status = io_request_finish_sync(request, status, transferred);
-    ObDereferenceObject(request->file);
-    io_request_release(request);
-    return status;
+    return io_control("wdmemu_fs_control", IRP_MJ_FILE_SYSTEM_CONTROL, handle, code, input, input_length, output,
+                      output_length, transferred);
 }

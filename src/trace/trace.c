@@ -64,6 +64,15 @@ WDMEMU_API const char *wdmemu_major_name(UCHAR major)
     return major <= IRP_MJ_MAXIMUM_FUNCTION ? tr_major_names[major] : NULL;
 }
 
+WDMEMU_API int wdmemu_major_parse(const char *name)
+{
+    for (int m = 0; name != NULL && m <= IRP_MJ_MAXIMUM_FUNCTION; m++) {
+        if (strcmp(name, tr_major_names[m]) == 0)
+            return m;
+    }
+    return -1;
+}
+
 static const char *tr_kind_name(ev_kind kind)
 {
     switch (kind) {
@@ -524,10 +533,7 @@ static void tr_env_filter(const char *spec)
         else if (strncmp(part, "device=", 7) == 0)
             snprintf(device, sizeof(device), "%s", part + 7);
         else if (strncmp(part, "major=", 6) == 0) {
-            for (int m = 0; m <= IRP_MJ_MAXIMUM_FUNCTION; m++) {
-                if (strcmp(part + 6, tr_major_names[m]) == 0)
-                    major = m;
-            }
+            major = wdmemu_major_parse(part + 6);
             if (major < 0)
                 rp_error(STATUS_INVALID_PARAMETER, "WDMEMU_TRACE_FILTER: unknown major function %s", part + 6);
         } else {
