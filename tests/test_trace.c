@@ -146,6 +146,9 @@ static void a_request_through_a_filter_is_recorded_level_by_level(void **state)
     const wdmemu_trace_record *issued = tt_find("REQUEST_ISSUED", 0, &at);
     assert_non_null(issued);
     assert_int_equal(issued->major, IRP_MJ_DEVICE_CONTROL);
+    assert_int_equal(issued->ioctl, TT_IOCTL);
+    assert_int_equal(issued->input_length, 2);
+    assert_int_equal(issued->output_length, 8);
     const wdmemu_trace_record *top = tt_find("IRP_DISPATCH", at, &at);
     assert_non_null(top);
     assert_string_equal(top->driver, "\\Driver\\trfilter");
@@ -156,6 +159,7 @@ static void a_request_through_a_filter_is_recorded_level_by_level(void **state)
     assert_int_equal(top->depth, 0);
     assert_int_equal(top->stack_location, 2);
     assert_true(top->file != 0);
+    assert_int_equal(issued->file, top->file);
     uint32_t irp = top->irp;
     assert_true(irp != 0);
     const wdmemu_trace_record *low = tt_find("IRP_DISPATCH", at + 1, &at);
@@ -189,6 +193,81 @@ static void a_request_through_a_filter_is_recorded_level_by_level(void **state)
         assert_true(wdmemu_trace_get(i)->seq > wdmemu_trace_get(i - 1)->seq);
     wdmemu_trace_stop();
     assert_no_findings();
+}
+
+static BOOLEAN NTAPI tt_fast_read(PFILE_OBJECT FileObject, PLARGE_INTEGER FileOffset, ULONG Length, BOOLEAN Wait,
+                                  ULONG LockKey, PVOID Buffer, PIO_STATUS_BLOCK IoStatus, PDEVICE_OBJECT DeviceObject)
+{
+    (void)FileObject;
+    (void)FileOffset;
+    (void)Wait;
+    (void)LockKey;
+    (void)DeviceObject;
+    memset(Buffer, 0, Length);
+    IoStatus->Status = STATUS_SUCCESS;
+    IoStatus->Information = Length;
+    return TRUE;
+}
+
+static BOOLEAN NTAPI tt_fast_control(PFILE_OBJECT FileObject, BOOLEAN Wait, PVOID InputBuffer, ULONG InputBufferLength,
+                                     PVOID OutputBuffer, ULONG OutputBufferLength, ULONG IoControlCode,
+                                     PIO_STATUS_BLOCK IoStatus, PDEVICE_OBJECT DeviceObject)
+{
+    (void)FileObject, (void)Wait, (void)InputBuffer, (void)InputBufferLength, (void)OutputBuffer;
+    (void)OutputBufferLength, (void)IoControlCode, (void)IoStatus, (void)DeviceObject;
+    return FALSE; /* declined: the IRP follows */
+}
+
+static void fast_io_records_carry_the_routine_and_its_arguments(void **state)
+{
+    (void)state;
+    static FAST_IO_DISPATCH fast;
+    memset(&fast, 0, sizeof(fast));
+    fast.SizeOfFastIoDispatch = sizeof(fast);
+    fast.FastIoRead = tt_fast_read;
+    fast.FastIoDeviceControl = tt_fast_control;
+    wdmemu_driver_object(tt_upper_driver)->FastIoDispatch = &fast;
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\Device\\Tr\xc3\xa4" "ced", GENERIC_READ, 0,
+                                              FILE_SYNCHRONOUS_IO_NONALERT, &handle));
+    char buffer[8];
+    ULONG_PTR moved;
+    int64_t offset = 16;
+    assert_status(STATUS_SUCCESS, wdmemu_read(handle, buffer, 5, &offset, &moved));
+    assert_int_equal(moved, 5);
+    size_t at = 0;
+    const wdmemu_trace_record *issued = tt_find("REQUEST_ISSUED", 0, &at);
+    assert_non_null(issued);
+    assert_string_equal(issued->major_name, "IRP_MJ_READ");
+    assert_int_equal(issued->output_length, 5);
+    assert_int_equal(issued->offset, 16);
+    assert_true(issued->file != 0);
+    const wdmemu_trace_record *read = tt_find("FAST_IO", at, &at);
+    assert_non_null(read);
+    assert_string_equal(read->text, "FastIoRead");
+    assert_string_equal(read->driver, "\\Driver\\trfilter");
+    assert_int_equal(read->output_length, 5);
+    assert_int_equal(read->offset, 16);
+    assert_int_equal(read->file, issued->file);
+    assert_true(read->pending_returned); /* handled */
+    assert_status(STATUS_SUCCESS, read->status);
+    assert_int_equal(read->information, 5);
+    assert_int_equal(wdmemu_trace_find(at, "IRP_DISPATCH", 0, NULL), (size_t)-1); /* no IRP */
+
+    /* Declined: the record says so, with the IOCTL's code and lengths, and the IRP follows. */
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(handle, TT_IOCTL, "in", 2, buffer, sizeof(buffer), &moved));
+    const wdmemu_trace_record *control = tt_find("FAST_IO", at + 1, &at);
+    assert_non_null(control);
+    assert_string_equal(control->text, "FastIoDeviceControl");
+    assert_false(control->pending_returned);
+    assert_int_equal(control->ioctl, TT_IOCTL);
+    assert_int_equal(control->input_length, 2);
+    assert_int_equal(control->output_length, sizeof(buffer));
+    assert_int_equal(control->file, issued->file);
+    assert_true(wdmemu_trace_find(at, "IRP_DISPATCH", 0, NULL) != (size_t)-1);
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    wdmemu_driver_object(tt_upper_driver)->FastIoDispatch = NULL;
 }
 
 static void the_text_sink_writes_one_readable_line_per_record(void **state)
@@ -400,6 +479,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         tt_test(a_request_through_a_filter_is_recorded_level_by_level),
+        tt_test(fast_io_records_carry_the_routine_and_its_arguments),
         tt_test(the_text_sink_writes_one_readable_line_per_record),
         tt_test(json_lines_are_valid_and_strings_escaped),
         tt_test(unknown_sinks_are_refused),

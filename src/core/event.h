@@ -67,6 +67,11 @@ typedef struct ev_record {
     BOOLEAN pending_returned;
     BOOLEAN handled;             /* EV_FAST_IO */
     ULONG_PTR information;       /* EV_FAST_IO, EV_REQUEST_COMPLETED */
+    PFILE_OBJECT file;           /* EV_REQUEST_ISSUED, EV_FAST_IO: the requester's file object */
+    ULONG code;                  /* ... the IOCTL / FSCTL code (0 for other requests) */
+    ULONG input_length;          /* ... device controls' input length */
+    ULONG output_length;         /* ... output length, or the length of a read or write */
+    LONGLONG offset;             /* ... a read's or write's byte offset */
     const char *rule;
     const char *text;
 } ev_record;

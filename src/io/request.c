@@ -273,11 +273,18 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
     request->device = IoGetRelatedDeviceObject(request->file);
     request->iosb.Status = STATUS_PENDING;
     KeInitializeEvent(&request->done, NotificationEvent, FALSE);
-    ev_record ev = {.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
-                    .major = major, .text = api};
-    ev_emit(&ev);
     *out = request;
     return STATUS_SUCCESS;
+}
+
+/* The request as the requester issued it, before the front end checks its buffers. */
+static void io_request_issued(wdmemu_request *request, ULONG code, ULONG input_length, ULONG output_length,
+                              LONGLONG offset)
+{
+    ev_record ev = {.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
+                    .major = request->major, .text = request->api, .file = request->file, .code = code,
+                    .input_length = input_length, .output_length = output_length, .offset = offset};
+    ev_emit(&ev);
 }
 
 /* ---- fast I/O --------------------------------------------------------------------------------- */
@@ -309,11 +316,13 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
     return iosb->Status;
 }
 
-static void io_fast_event(wdmemu_request *request, const char *routine, BOOLEAN handled, const IO_STATUS_BLOCK *iosb)
+static void io_fast_event(wdmemu_request *request, const char *routine, BOOLEAN handled, const IO_STATUS_BLOCK *iosb,
+                          ULONG code, ULONG input_length, ULONG output_length, LONGLONG offset)
 {
     ev_record ev = {.kind = EV_FAST_IO, .device = request->device, .driver = request->device->DriverObject,
                     .major = request->major, .handled = handled, .status = handled ? iosb->Status : STATUS_SUCCESS,
-                    .information = handled ? iosb->Information : 0, .text = routine};
+                    .information = handled ? iosb->Information : 0, .text = routine, .file = request->file,
+                    .code = code, .input_length = input_length, .output_length = output_length, .offset = offset};
     ev_emit(&ev);
 }
 
@@ -335,7 +344,7 @@ static BOOLEAN io_fast_transfer(wdmemu_request *request, PLARGE_INTEGER start, U
     BOOLEAN handled = read ? ((PFAST_IO_READ)routine)(file, start, length, TRUE, 0, buffer, &iosb, request->device)
                            : ((PFAST_IO_WRITE)routine)(file, start, length, TRUE, 0, buffer, &iosb, request->device);
     ke_leave_driver(previous);
-    io_fast_event(request, read ? "FastIoRead" : "FastIoWrite", handled, &iosb);
+    io_fast_event(request, read ? "FastIoRead" : "FastIoWrite", handled, &iosb, 0, 0, length, start->QuadPart);
     if (!handled || (iosb.Status != STATUS_SUCCESS && iosb.Status != STATUS_BUFFER_OVERFLOW &&
                      iosb.Status != STATUS_END_OF_FILE))
         return FALSE;
@@ -358,7 +367,7 @@ static BOOLEAN io_fast_control(wdmemu_request *request, ULONG code, const void *
     BOOLEAN handled = routine(request->file, TRUE, (PVOID)input, input_length, output, output_length, code, &iosb,
                               request->device);
     ke_leave_driver(previous);
-    io_fast_event(request, "FastIoDeviceControl", handled, &iosb);
+    io_fast_event(request, "FastIoDeviceControl", handled, &iosb, code, input_length, output_length, 0);
     if (!handled)
         return FALSE;
     io_fast_finished(request, &iosb);
@@ -468,6 +477,8 @@ static NTSTATUS io_transfer_start(const char *api, UCHAR major, HANDLE handle, v
                                         &request);
     if (!NT_SUCCESS(status))
         return status;
+    io_request_issued(request, 0, 0, length,
+                      offset != NULL ? *offset : request->file->CurrentByteOffset.QuadPart);
     if (buffer == NULL && length != 0) {
         io_request_abort(request);
         return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p): NULL buffer with length %lu", api, handle,
@@ -539,6 +550,7 @@ static NTSTATUS io_control_start(const char *api, UCHAR major, HANDLE handle, UL
     NTSTATUS status = io_request_create(api, major, handle, desired, &request);
     if (!NT_SUCCESS(status))
         return status;
+    io_request_issued(request, code, input_length, output_length, 0);
     if ((input == NULL && input_length != 0) || (output == NULL && output_length != 0)) {
         io_request_abort(request);
         return rp_fail(STATUS_ACCESS_VIOLATION, "%s(%p, 0x%08lX): NULL buffer with a non-zero length", api, handle,
@@ -754,6 +766,7 @@ WDMEMU_API NTSTATUS wdmemu_flush(HANDLE handle)
     NTSTATUS status = io_request_create("wdmemu_flush", IRP_MJ_FLUSH_BUFFERS, handle, 0, &request);
     if (!NT_SUCCESS(status))
         return status;
+    io_request_issued(request, 0, 0, 0, 0);
     /* NtFlushBuffersFile wants write or append access. */
     if (!(request->granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) {
         io_request_abort(request);
@@ -786,6 +799,7 @@ static NTSTATUS io_information(const char *api, BOOLEAN set, HANDLE handle, FILE
     NTSTATUS status = io_request_create(api, major, handle, 0, &request);
     if (!NT_SUCCESS(status))
         return status;
+    io_request_issued(request, 0, set ? length : 0, set ? 0 : length, 0);
     if (buffer == NULL || length == 0) {
         io_request_abort(request);
         return rp_fail(buffer == NULL ? STATUS_ACCESS_VIOLATION : STATUS_INFO_LENGTH_MISMATCH,

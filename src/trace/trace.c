@@ -240,6 +240,14 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
         io_irp_header *header = io_irp_header_of(irp);
         r->irp = header != NULL ? header->id : 0;
     }
+    if (ev->kind == EV_REQUEST_ISSUED || ev->kind == EV_FAST_IO) {
+        /* the requester's parameters, as NtXxxFile / the FastIoXxx routine received them */
+        r->file = io_file_serial(ev->file);
+        r->ioctl = ev->code;
+        r->input_length = ev->input_length;
+        r->output_length = ev->output_length;
+        r->offset = ev->offset;
+    }
     BOOLEAN have_major = ev->kind == EV_REQUEST_ISSUED || ev->kind == EV_REQUEST_COMPLETED || ev->kind == EV_FAST_IO ||
                          ev->kind == EV_IRP_DISPATCH_RETURNED; /* these carry the major function themselves */
     if (irp != NULL && tr_irp_readable(ev->kind) && irp->StackCount > 0 && irp->CurrentLocation > irp->StackCount) {
