@@ -99,6 +99,28 @@ WDMEMU_API NTSTATUS wdmemu_driver_unload(wdmemu_driver *driver);
  * STATUS_SUCCESS, or the first failure status a driver completed its IRP with. */
 WDMEMU_API NTSTATUS wdmemu_system_shutdown(void);
 
+/* ---- Plug and Play: what the PnP manager does for a WDM driver's devices ---------------------- */
+
+/* Calls the driver's AddDevice (DriverObject->DriverExtension->AddDevice, set in DriverEntry)
+ * for a physical device object, as the PnP manager does when a device appears.  With *pdo NULL,
+ * a new PDO is created first, owned by the root bus driver \Driver\PnpManager and named
+ * \Device\00000001, ... (*pdo receives it); with an existing PDO, the driver is added on top of
+ * its stack (a filter, or the function driver after a lower filter).  Afterwards every device
+ * the driver attached must have DO_DEVICE_INITIALIZING cleared (finding
+ * DEVICE_INITIALIZING_NOT_CLEARED otherwise).  Returns AddDevice's status; when it fails, a PDO
+ * created here is deleted again (if nothing stayed attached) and *pdo is NULL. */
+WDMEMU_API NTSTATUS wdmemu_pnp_add_device(wdmemu_driver *driver, PDEVICE_OBJECT *pdo);
+/* Sends IRP_MN_START_DEVICE (without hardware resources) to the top of the PDO's stack and
+ * waits for it; the root bus driver succeeds it at the bottom.  Returns the IRP's status. */
+WDMEMU_API NTSTATUS wdmemu_pnp_start_device(PDEVICE_OBJECT pdo);
+/* Orderly removal: IRP_MN_QUERY_REMOVE_DEVICE (a failure vetoes it: IRP_MN_CANCEL_REMOVE_DEVICE
+ * follows and its status is returned), then IRP_MN_REMOVE_DEVICE, after which the drivers
+ * above must have detached and deleted their devices (finding REMOVE_DEVICE_LEFT_ATTACHED
+ * otherwise, STATUS_UNSUCCESSFUL); the PDO is then deleted.  Every PnP IRP starts with
+ * IoStatus.Status = STATUS_NOT_SUPPORTED, as Windows sends them.  wdmemu_driver_unload removes
+ * the driver's remaining PnP devices this way before calling DriverUnload. */
+WDMEMU_API NTSTATUS wdmemu_pnp_remove_device(PDEVICE_OBJECT pdo);
+
 WDMEMU_API PDRIVER_OBJECT wdmemu_driver_object(const wdmemu_driver *driver);
 /* The driver's short name (UTF-8), e.g. "zero" for \Driver\zero. */
 WDMEMU_API const char *wdmemu_driver_name(const wdmemu_driver *driver);

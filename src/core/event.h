@@ -47,8 +47,10 @@ typedef enum ev_kind {
     EV_REQUEST_ISSUED,          /* the front end took a request: text = the host call, major */
     EV_FAST_IO,                 /* a fast I/O routine returned: text = its name, handled = its
                                    BOOLEAN, status/information = the IO_STATUS_BLOCK it filled */
-    EV_REQUEST_COMPLETED        /* the requester got its result: status, information (after the
+    EV_REQUEST_COMPLETED,       /* the requester got its result: status, information (after the
                                    final stage, or after fast I/O) */
+    EV_ADD_DEVICE,              /* the PnP manager calls driver's AddDevice for the PDO device */
+    EV_ADD_DEVICE_RETURNED      /* status = what it returned */
 } ev_kind;
 
 typedef struct ev_record {

@@ -74,6 +74,26 @@ static void io_device_unlink(PDEVICE_OBJECT device)
     device->NextDevice = NULL;
 }
 
+/* Ends upper's attachment to the device below it.  The attachment held a reference on the lower
+ * device (so a device deleted while another is still attached over it stays valid until that
+ * one detaches, as Windows defers the deletion); it is released last. */
+void io_device_reset_names(void)
+{
+    io_autogen_number = 0; /* a new boot */
+}
+
+void io_device_cut_attachment(PDEVICE_OBJECT upper)
+{
+    io_device_ext *ext = io_device_ext_of(upper);
+    PDEVICE_OBJECT lower = ext->AttachedTo;
+    if (lower == NULL)
+        return;
+    if (lower->AttachedDevice == upper)
+        lower->AttachedDevice = NULL;
+    ext->AttachedTo = NULL;
+    ob_dereference(lower);
+}
+
 static void io_device_delete(void *body)
 {
     PDEVICE_OBJECT device = body;
@@ -245,9 +265,7 @@ NTKERNELAPI VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
                    name, "IoDeleteDevice on %s, which is still attached to %s: call IoDetachDevice first "
                    "(Driver Verifier 0xC9/0x201); wdmemu detaches it", name,
                    io_device_display(ext->AttachedTo, lower, sizeof(lower)));
-        if (ext->AttachedTo->AttachedDevice == DeviceObject)
-            ext->AttachedTo->AttachedDevice = NULL;
-        ext->AttachedTo = NULL;
+        io_device_cut_attachment(DeviceObject);
     }
     ext->deleted = TRUE;
     ext->ExtensionFlags |= DOE_DELETE_PENDING;
@@ -327,6 +345,7 @@ NTKERNELAPI NTSTATUS NTAPI IoAttachDeviceToDeviceStackSafe(PDEVICE_OBJECT Source
     if (AttachedToDeviceObject != NULL)
         *AttachedToDeviceObject = top;
     top->AttachedDevice = SourceDevice;
+    ob_reference(top); /* held by the attachment */
     SourceDevice->StackSize = (CCHAR)(top->StackSize + 1);
     SourceDevice->AlignmentRequirement = top->AlignmentRequirement;
     SourceDevice->SectorSize = top->SectorSize;
@@ -375,13 +394,12 @@ NTKERNELAPI VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice)
                    "IoDetachDevice(%s): no device is attached to it (Driver Verifier 0xC9/0x202)", name);
         return;
     }
-    io_device_ext_of(upper)->AttachedTo = NULL;
-    TargetDevice->AttachedDevice = NULL;
     ev_record ev = {.kind = EV_DEVICE_DETACHED, .driver = upper->DriverObject, .device = upper,
                     .other_device = TargetDevice};
     ev_emit(&ev);
     if ((io_device_ext_of(TargetDevice)->ExtensionFlags & DOE_DELETE_PENDING) && TargetDevice->ReferenceCount == 0)
         io_device_unlink(TargetDevice);
+    io_device_cut_attachment(upper); /* may free TargetDevice: a deletion deferred until now */
 }
 
 NTKERNELAPI NTSTATUS NTAPI IoEnumerateDeviceObjectList(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT *DeviceObjectList,
@@ -459,15 +477,9 @@ size_t io_driver_reclaim(io_driver *driver, const char *when)
             rp_finding("LEAKED_DEVICE", STATUS_SUCCESS, driver->display, name, "%s left device %s %s",
                        driver->display, name, when);
         leftovers++;
-        if (ext->AttachedTo != NULL) {
-            if (ext->AttachedTo->AttachedDevice == device)
-                ext->AttachedTo->AttachedDevice = NULL;
-            ext->AttachedTo = NULL;
-        }
-        if (device->AttachedDevice != NULL) {
-            io_device_ext_of(device->AttachedDevice)->AttachedTo = NULL;
-            device->AttachedDevice = NULL;
-        }
+        io_device_cut_attachment(device);
+        if (device->AttachedDevice != NULL)
+            io_device_cut_attachment(device->AttachedDevice);
         io_device_unlink(device);
         if (!ext->deleted) {
             ext->deleted = TRUE;

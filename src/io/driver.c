@@ -90,7 +90,7 @@ static void io_run_unload(void *context)
 }
 
 /* Runs fn inside a guard frame as driver code; reports an exception that escaped it. */
-static BOOLEAN io_guarded(PDRIVER_OBJECT driver, const char *what, void (*fn)(void *), void *context,
+BOOLEAN io_driver_call_guarded(PDRIVER_OBJECT driver, const char *what, void (*fn)(void *), void *context,
                           NTSTATUS *code)
 {
     PDRIVER_OBJECT previous = ke_enter_driver(driver);
@@ -256,7 +256,7 @@ static void io_run_reinitialization(io_driver *driver)
         object->DriverExtension->Count++;
         io_reinit_call call = {object, r};
         NTSTATUS code;
-        io_guarded(object, "the reinitialization routine", io_run_reinit, &call, &code);
+        io_driver_call_guarded(object, "the reinitialization routine", io_run_reinit, &call, &code);
         free(r);
     }
 }
@@ -358,7 +358,7 @@ static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_l
     ev_emit(&ev);
     rp_info("calling DriverEntry of %s", driver->display);
     NTSTATUS code;
-    if (!io_guarded(object, "DriverEntry", io_run_entry, &call, &code))
+    if (!io_driver_call_guarded(object, "DriverEntry", io_run_entry, &call, &code))
         call.status = code;
     free(registry);
     ev_record done = {.kind = EV_DRIVER_ENTRY_RETURNED, .driver = object, .status = call.status};
@@ -468,12 +468,14 @@ WDMEMU_API NTSTATUS wdmemu_driver_unload(wdmemu_driver *handle)
         return rp_error(STATUS_INVALID_DEVICE_REQUEST,
                         "cannot unload %s: it has no DriverUnload routine (as on Windows, it stays loaded)",
                         driver->display);
+    /* A PnP driver is unloaded once its devices are removed: the PnP manager removes them first. */
+    io_pnp_remove_driver_devices(object);
     object->Flags |= DRVO_UNLOAD_INVOKED;
     ev_record ev = {.kind = EV_DRIVER_UNLOAD, .driver = object};
     ev_emit(&ev);
     rp_info("calling DriverUnload of %s", driver->display);
     NTSTATUS code;
-    io_guarded(object, "DriverUnload", io_run_unload, object, &code);
+    io_driver_call_guarded(object, "DriverUnload", io_run_unload, object, &code);
     /* Devices first: freeing a device frees pool it owns (its IO_TIMER). */
     size_t leftovers = io_driver_reclaim(driver, "after DriverUnload");
     leftovers += io_irp_reclaim_driver(object, driver->display, "after DriverUnload");
@@ -524,7 +526,7 @@ static void io_force_unload_all(void)
     ob_for_each(OB_TYPE_DRIVER, io_collect, &cursor);
     for (size_t i = 0; i < count; i++) {
         io_driver *driver = drivers[i];
-        if (!driver->started || driver->unloaded)
+        if (!driver->started || driver->unloaded || driver->builtin)
             continue;
         rp_finding("DRIVER_NOT_UNLOADED", STATUS_SUCCESS, driver->display, NULL,
                    "%s was still loaded at shutdown; its objects are freed without calling DriverUnload",
@@ -538,6 +540,29 @@ static void io_force_unload_all(void)
     free(drivers);
 }
 
+NTSTATUS io_driver_load_builtin(PDRIVER_INITIALIZE entry, const char *name, PDRIVER_OBJECT *out)
+{
+    wdmemu_driver *handle = NULL;
+    NTSTATUS status = io_start_driver(entry, name, NULL, &handle);
+    if (!NT_SUCCESS(status))
+        return status;
+    io_driver *driver = (io_driver *)handle;
+    driver->builtin = TRUE;
+    *out = &driver->object;
+    return STATUS_SUCCESS;
+}
+
+void io_driver_unload_builtin(PDRIVER_OBJECT object)
+{
+    io_driver *driver = io_driver_of(object);
+    if (driver->unloaded)
+        return;
+    object->DriverUnload(object);
+    io_driver_reclaim(driver, "at shutdown");
+    driver->unloaded = TRUE;
+    io_free_driver(driver);
+}
+
 void io_init(void)
 {
     rp_set_context_provider(io_report_context);
@@ -547,6 +572,8 @@ void io_shutdown(void)
 {
     io_request_shutdown();
     io_force_unload_all();
+    io_pnp_shutdown();
+    io_device_reset_names();
     io_shutdown_reset();
     io_file_reset_serials();
     io_irp_shutdown();

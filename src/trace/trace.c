@@ -111,6 +111,8 @@ static const char *tr_kind_name(ev_kind kind)
     case EV_REQUEST_ISSUED: return "REQUEST_ISSUED";
     case EV_FAST_IO: return "FAST_IO";
     case EV_REQUEST_COMPLETED: return "REQUEST_COMPLETED";
+    case EV_ADD_DEVICE: return "ADD_DEVICE";
+    case EV_ADD_DEVICE_RETURNED: return "ADD_DEVICE_RETURNED";
     }
     return "UNKNOWN";
 }
