@@ -215,6 +215,63 @@ static void overlapped_and_uncached_reads_take_the_irp_path(void **state)
     st_unload_clean(driver);
 }
 
+/* FastIoRead itself, called the way the I/O manager would call it for a file object with these
+ * flags: it serves cached synchronous files only, and none while reads are to be pended. */
+static void fast_read_serves_only_cached_synchronous_files(void **state)
+{
+    (void)state;
+    wdmemu_driver *driver = zero_load();
+    PDEVICE_OBJECT device;
+    assert_status(STATUS_SUCCESS, wdmemu_device_lookup("\\\\.\\Zero", &device, NULL, 0));
+    PFAST_IO_READ fast_read = wdmemu_driver_object(driver)->FastIoDispatch->FastIoRead;
+    FILE_OBJECT file;
+    memset(&file, 0, sizeof(file));
+    file.Type = IO_TYPE_FILE;
+    file.Size = sizeof(file);
+    file.DeviceObject = device;
+    static const struct {
+        ULONG flags;
+        BOOLEAN handled;
+    } cases[] = {
+        {FO_SYNCHRONOUS_IO, TRUE},
+        {FO_SYNCHRONOUS_IO | FO_CACHE_SUPPORTED, TRUE},
+        {0, FALSE},
+        {FO_CACHE_SUPPORTED, FALSE},
+        {FO_SYNCHRONOUS_IO | FO_NO_INTERMEDIATE_BUFFERING, FALSE},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        unsigned char buffer[8];
+        memset(buffer, 0xAA, sizeof(buffer));
+        IO_STATUS_BLOCK iosb = {.Status = STATUS_UNSUCCESSFUL, .Information = 99};
+        LARGE_INTEGER offset = {.QuadPart = 0};
+        file.Flags = cases[i].flags;
+        assert_int_equal(fast_read(&file, &offset, 6, TRUE, 0, buffer, &iosb, device), cases[i].handled);
+        if (cases[i].handled) {
+            assert_status(STATUS_SUCCESS, iosb.Status);
+            assert_int_equal(iosb.Information, 6);
+            assert_true(st_all_bytes(buffer, 6, 0));
+            assert_true(st_all_bytes(buffer + 6, 2, 0xAA));
+        } else {
+            assert_status(STATUS_UNSUCCESSFUL, iosb.Status); /* not touched */
+            assert_true(st_all_bytes(buffer, sizeof(buffer), 0xAA));
+        }
+    }
+    /* Reads to be pended must become IRPs. */
+    HANDLE h = st_open("\\\\.\\Zero", GENERIC_READ, ST_SYNC);
+    ULONG flags = ZERO_PEND_READS;
+    assert_status(STATUS_SUCCESS, wdmemu_device_control(h, IOCTL_ZERO_SET_PENDING, &flags, sizeof(flags), NULL, 0,
+                                                        NULL));
+    unsigned char buffer[4] = {1, 2, 3, 4};
+    IO_STATUS_BLOCK iosb = {.Status = STATUS_UNSUCCESSFUL};
+    LARGE_INTEGER offset = {.QuadPart = 0};
+    file.Flags = FO_SYNCHRONOUS_IO | FO_CACHE_SUPPORTED;
+    assert_false(fast_read(&file, &offset, 4, TRUE, 0, buffer, &iosb, device));
+    assert_int_equal(buffer[0], 1);
+    wdmemu_handle_close(h);
+    ObDereferenceObject(device);
+    st_unload_clean(driver);
+}
+
 /* ---- writes ---------------------------------------------------------------------------------- */
 
 static void write_consumes_the_data_and_reports_the_length(void **state)
@@ -571,6 +628,7 @@ int main(void)
         st_test(read_of_zero_bytes_succeeds_on_both_paths),
         st_test(cached_synchronous_read_takes_the_fast_path),
         st_test(overlapped_and_uncached_reads_take_the_irp_path),
+        st_test(fast_read_serves_only_cached_synchronous_files),
         st_test(write_consumes_the_data_and_reports_the_length),
         st_test(statistics_belong_to_the_device_not_the_handle),
         st_test(statistics_need_a_buffer_large_enough),
