@@ -179,6 +179,7 @@ static void a_request_through_a_filter_is_recorded_level_by_level(void **state)
     assert_non_null(routine);
     assert_string_equal(routine->driver, "\\Driver\\trfilter");
     assert_status(STATUS_SUCCESS, routine->status);
+    assert_int_equal(routine->information, 3); /* IoStatus.Information as the routine sees it */
     assert_non_null(tt_find("IRP_FINAL", at, &at));
     /* ... the dispatch routines return, innermost first, and the requester has its result. */
     const wdmemu_trace_record *ret = tt_find("IRP_DISPATCH_RETURNED", at, &at);

@@ -294,8 +294,8 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
         default:
             break;
         }
-        if (ev->kind == EV_IRP_COMPLETE || ev->kind == EV_IRP_FINAL)
-            r->information = irp->IoStatus.Information;
+        if (ev->kind == EV_IRP_COMPLETE || ev->kind == EV_IRP_FINAL || ev->kind == EV_IRP_COMPLETION_ROUTINE)
+            r->information = irp->IoStatus.Information; /* what the routine (or the final stage) sees */
         *data_length = tr_data(ev, irp, stack, data, tr.data_limit);
     }
     if (dev != NULL && io_is_device(dev))
