@@ -83,10 +83,9 @@ static void io_request_abort(wdmemu_request *request)
 
 static void io_request_completed_event(wdmemu_request *request)
 {
-    ev_record ev = {.kind = EV_REQUEST_COMPLETED, .device = request->device, .driver = request->device->DriverObject,
-                    .major = request->major, .status = request->iosb.Status, .information = request->iosb.Information,
-                    .text = request->api};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_REQUEST_COMPLETED, .device = request->device, .driver = request->device->DriverObject,
+            .major = request->major, .status = request->iosb.Status, .information = request->iosb.Information,
+            .text = request->api);
 }
 
 /* ---- open ----------------------------------------------------------------------------------- */
@@ -273,9 +272,8 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
     request->device = IoGetRelatedDeviceObject(request->file);
     request->iosb.Status = STATUS_PENDING;
     KeInitializeEvent(&request->done, NotificationEvent, FALSE);
-    ev_record ev = {.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
-                    .major = major, .text = api};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
+            .major = major, .text = api);
     *out = request;
     return STATUS_SUCCESS;
 }
@@ -311,10 +309,9 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
 
 static void io_fast_event(wdmemu_request *request, const char *routine, BOOLEAN handled, const IO_STATUS_BLOCK *iosb)
 {
-    ev_record ev = {.kind = EV_FAST_IO, .device = request->device, .driver = request->device->DriverObject,
-                    .major = request->major, .handled = handled, .status = handled ? iosb->Status : STATUS_SUCCESS,
-                    .information = handled ? iosb->Information : 0, .text = routine};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_FAST_IO, .device = request->device, .driver = request->device->DriverObject,
+            .major = request->major, .handled = handled, .status = handled ? iosb->Status : STATUS_SUCCESS,
+            .information = handled ? iosb->Information : 0, .text = routine);
 }
 
 /* FastIoRead / FastIoWrite, tried first on a synchronous, cached file object.  TRUE with
