@@ -59,6 +59,30 @@ static uv_once_t ob_once = UV_ONCE_INIT;
  * only the spin lock, other readers hold ob_lock. */
 static plat_spinlock ob_live_lock;
 static ob_header *ob_live;     /* by body pointer */
+
+/* ob_type_of answers from a small per-thread cache of lookups that found a live object.  Such
+ * an answer holds until some object leaves the registry: every removal moves ob_generation on,
+ * which invalidates every cached entry at once.  A request that creates and frees no object
+ * then checks its device and file objects without any atomic instruction. */
+#define OB_TYPE_CACHE 256
+typedef struct ob_type_cached {
+    const void *body;
+    uint64_t generation;
+    ob_type type;
+} ob_type_cached;
+static uint64_t ob_generation = 1;
+static PLAT_THREAD_LOCAL ob_type_cached ob_type_cache[OB_TYPE_CACHE];
+
+static inline size_t ob_type_slot(const void *body)
+{
+    return (size_t)((((uint64_t)(uintptr_t)body >> 4) * 0x9E3779B97F4A7C15ull) >> 56); /* 8 bits: OB_TYPE_CACHE entries */
+}
+
+/* Caller holds ob_live_lock. */
+static void ob_live_removed(void)
+{
+    __atomic_add_fetch(&ob_generation, 1, __ATOMIC_RELEASE);
+}
 static ob_header *ob_names;    /* by key */
 static ob_header *ob_first, *ob_last;
 static void *ob_root;
@@ -120,11 +144,19 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
 
 ob_type ob_type_of(const void *body)
 {
+    ob_type_cached *cached = &ob_type_cache[ob_type_slot(body)];
+    uint64_t generation = __atomic_load_n(&ob_generation, __ATOMIC_ACQUIRE);
+    if (body != NULL && cached->body == body && cached->generation == generation)
+        return cached->type;
     ob_type type = OB_TYPE_NONE;
     plat_spin_lock(&ob_live_lock);
     ob_header *h = ob_find_live(body);
-    if (h != NULL)
+    if (h != NULL) {
         type = h->type;
+        cached->body = body;
+        cached->generation = ob_generation;
+        cached->type = type;
+    }
     plat_spin_unlock(&ob_live_lock);
     return type;
 }
@@ -169,6 +201,7 @@ LONG_PTR ob_dereference(void *body)
     ob_unlink_name(h);
     plat_spin_lock(&ob_live_lock);
     HASH_DELETE(hh_live, ob_live, h);
+    ob_live_removed();
     plat_spin_unlock(&ob_live_lock);
     if (h->prev != NULL)
         h->prev->next = h->next;
@@ -559,6 +592,7 @@ void ob_shutdown(void)
     uv_mutex_lock(&ob_lock);
     plat_spin_lock(&ob_live_lock);
     HASH_CLEAR(hh_live, ob_live);
+    ob_live_removed();
     plat_spin_unlock(&ob_live_lock);
     HASH_CLEAR(hh_name, ob_names);
     ob_header *h = ob_first;
