@@ -1762,7 +1762,7 @@ static NTSTATUS cm_host_open(const char *api, const char *key, cm_create create,
     *node = NULL;
     wdmemu_init();
     WCHAR *path;
-    ULONG length;
+    ULONG length = 0; /* set by cm_host_key on success; gcc -O3 cannot tell */
     NTSTATUS status = cm_host_key(api, key, &path, &length);
     if (!NT_SUCCESS(status))
         return status;

@@ -1,7 +1,7 @@
 /* core/event.h: the single stream of engine events.  The I/O manager, the kernel services and
  * the loader emit one record per step; observers (the test recorder now, tracing and the
  * verifier later) subscribe here instead of being called from the engine.  With nobody
- * subscribed, emitting costs one predictable branch. */
+ * subscribed, emitting costs one predictable branch (EV_EMIT builds the record inside it). */
 #ifndef WDMEMU_CORE_EVENT_H
 #define WDMEMU_CORE_EVENT_H
 
@@ -96,5 +96,16 @@ static inline void ev_emit(ev_record *record)
     if (PLAT_UNLIKELY(ev_observers_active))
         ev_deliver(record);
 }
+
+/* Emits a record given by its fields (designated initialisers): the record is built, and its
+ * fields computed, only when somebody is subscribed, so that with tracing off an event costs
+ * the test of ev_observers_active and nothing else. */
+#define EV_EMIT(...)                                                                                        \
+    do {                                                                                                    \
+        if (PLAT_UNLIKELY(ev_observers_active)) {                                                           \
+            ev_record ev_record_ = {__VA_ARGS__};                                                           \
+            ev_deliver(&ev_record_);                                                                        \
+        }                                                                                                   \
+    } while (0)
 
 #endif /* WDMEMU_CORE_EVENT_H */

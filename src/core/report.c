@@ -157,8 +157,7 @@ void rp_finding(const char *rule, NTSTATUS status, const char *driver, const cha
     slot->pub.message = line;
     uv_mutex_unlock(&rp_lock);
 
-    ev_record ev = {.kind = EV_FINDING, .status = status, .rule = rule_copy, .text = line};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_FINDING, .status = status, .rule = rule_copy, .text = line);
     rp_message(WDMEMU_MSG_FINDING, line);
 }
 

@@ -59,8 +59,7 @@ void ke_work_run(void *taken_item)
     free(taken_item);
     ke_thread *self = ke_self();
     PDRIVER_OBJECT previous = ke_enter_driver(taken.driver);
-    ev_record ev = {.kind = EV_WORK_ITEM, .driver = taken.driver};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_WORK_ITEM, .driver = taken.driver);
     if (taken.io) {
         PIO_WORKITEM item = taken.item;
         PVOID object = item->io_object;

@@ -129,9 +129,8 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
                    "IoCallDriver(%s, IRP %p) at IRQL %u, above DISPATCH_LEVEL (Driver Verifier 0xC9/0x10)", name,
                    (void *)Irp, irql);
     }
-    ev_record ev = {.kind = EV_IRP_DISPATCH, .driver = driver, .device = DeviceObject, .irp = Irp, .major = major,
-                    .minor = stack->MinorFunction, .stack_location = Irp->CurrentLocation};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_IRP_DISPATCH, .driver = driver, .device = DeviceObject, .irp = Irp, .major = major,
+            .minor = stack->MinorFunction, .stack_location = Irp->CurrentLocation);
     PDRIVER_OBJECT previous = ke_enter_driver(driver);
     NTSTATUS status = driver->MajorFunction[major](DeviceObject, Irp);
     ke_leave_driver(previous);
@@ -150,13 +149,11 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
     if (header != NULL)
         io_check_pending(Irp, header, index, status, DeviceObject);
     if (status == STATUS_PENDING && PLAT_UNLIKELY(ev_observers_active)) {
-        ev_record marked = {.kind = EV_IRP_MARK_PENDING, .driver = driver, .device = DeviceObject, .irp = Irp,
-                            .major = major};
-        ev_emit(&marked);
+        EV_EMIT(.kind = EV_IRP_MARK_PENDING, .driver = driver, .device = DeviceObject, .irp = Irp,
+                .major = major);
     }
-    ev_record done = {.kind = EV_IRP_DISPATCH_RETURNED, .driver = driver, .device = DeviceObject, .irp = Irp,
-                      .major = major, .status = status};
-    ev_emit(&done);
+    EV_EMIT(.kind = EV_IRP_DISPATCH_RETURNED, .driver = driver, .device = DeviceObject, .irp = Irp,
+            .major = major, .status = status);
     return status;
 }
 

@@ -41,8 +41,7 @@ NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
     IoAcquireCancelSpinLock(&irql);
     Irp->Cancel = TRUE;
     PDRIVER_CANCEL routine = IoSetCancelRoutine(Irp, NULL);
-    ev_record ev = {.kind = EV_IRP_CANCEL, .irp = Irp, .status = routine != NULL ? STATUS_SUCCESS : STATUS_PENDING};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_IRP_CANCEL, .irp = Irp, .status = routine != NULL ? STATUS_SUCCESS : STATUS_PENDING);
     if (routine == NULL) {
         IoReleaseCancelSpinLock(irql);
         return FALSE;

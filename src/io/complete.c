@@ -57,9 +57,8 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
         io_report_irp("COMPLETE_WITH_CANCEL_ROUTINE", Irp->IoStatus.Status, Irp,
                       "completed with its cancel routine still set (Driver Verifier 0xC9/0x07)");
     }
-    ev_record ev = {.kind = EV_IRP_COMPLETE, .irp = Irp, .status = Irp->IoStatus.Status,
-                    .stack_location = Irp->CurrentLocation, .driver = ke_current_driver()};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_IRP_COMPLETE, .irp = Irp, .status = Irp->IoStatus.Status,
+            .stack_location = Irp->CurrentLocation, .driver = ke_current_driver());
 
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     PIO_STACK_LOCATION bottom = (PIO_STACK_LOCATION)(Irp + 1);
@@ -119,10 +118,9 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
                                         ? NULL
                                         : IoGetCurrentIrpStackLocation(Irp)->DeviceObject;
             PDRIVER_OBJECT driver = device != NULL ? device->DriverObject : ke_current_driver();
-            ev_record cr = {.kind = EV_IRP_COMPLETION_ROUTINE, .irp = Irp, .device = device, .driver = driver,
-                            .status = status, .pending_returned = Irp->PendingReturned,
-                            .stack_location = Irp->CurrentLocation};
-            ev_emit(&cr);
+            EV_EMIT(.kind = EV_IRP_COMPLETION_ROUTINE, .irp = Irp, .device = device, .driver = driver,
+                    .status = status, .pending_returned = Irp->PendingReturned,
+                    .stack_location = Irp->CurrentLocation);
             /* While its routine runs, the IRP belongs to the routine's driver: it may free it,
              * reuse it or send it again, provided it then returns STATUS_MORE_PROCESSING_REQUIRED. */
             if (header != NULL)
@@ -130,9 +128,8 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
             PDRIVER_OBJECT previous = ke_enter_driver(driver);
             NTSTATUS result = routine(device, Irp, context);
             ke_leave_driver(previous);
-            ev_record crd = {.kind = EV_IRP_COMPLETION_ROUTINE_RETURNED, .irp = Irp, .device = device,
-                             .driver = driver, .status = result};
-            ev_emit(&crd);
+            EV_EMIT(.kind = EV_IRP_COMPLETION_ROUTINE_RETURNED, .irp = Irp, .device = device,
+                    .driver = driver, .status = result);
             if (header != NULL && IO_IRP_STATE(header) == IO_IRP_FREED) {
                 if (result != STATUS_MORE_PROCESSING_REQUIRED) {
                     char st[RP_STATUS_LEN];
@@ -153,8 +150,7 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
         }
     }
 
-    ev_record fin = {.kind = EV_IRP_FINAL, .irp = Irp, .status = Irp->IoStatus.Status};
-    ev_emit(&fin);
+    EV_EMIT(.kind = EV_IRP_FINAL, .irp = Irp, .status = Irp->IoStatus.Status);
     if (header != NULL)
         IO_IRP_SET_STATE(header, IO_IRP_COMPLETED);
     if (header != NULL && header->final != NULL) {

@@ -75,10 +75,9 @@ static void io_csq_event(PIO_CSQ csq, PIRP irp, BOOLEAN queued, NTSTATUS status,
     PIO_STACK_LOCATION stack = irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount
                                    ? IoGetCurrentIrpStackLocation(irp)
                                    : NULL;
-    ev_record ev = {.kind = queued ? EV_IRP_QUEUED : EV_IRP_DEQUEUED, .driver = ke_current_driver(),
-                    .device = stack != NULL ? stack->DeviceObject : NULL, .irp = irp, .queue = csq,
-                    .status = status, .text = ddi};
-    ev_emit(&ev);
+    EV_EMIT(.kind = queued ? EV_IRP_QUEUED : EV_IRP_DEQUEUED, .driver = ke_current_driver(),
+            .device = stack != NULL ? stack->DeviceObject : NULL, .irp = irp, .queue = csq,
+            .status = status, .text = ddi);
 }
 
 /* Forgets the IRP's queue linkage (queue lock held or the IRP owned). */

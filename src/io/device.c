@@ -106,8 +106,7 @@ static void io_device_delete(void *body)
     LONG slot = (InterlockedIncrement(&io_graveyard_next) - 1) % IO_GRAVEYARD;
     io_graveyard[slot].address = device;
     snprintf(io_graveyard[slot].name, sizeof(io_graveyard[slot].name), "%s", name);
-    ev_record ev = {.kind = EV_DEVICE_FREED, .device = device, .driver = device->DriverObject};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEVICE_FREED, .device = device, .driver = device->DriverObject);
     ob_dereference(device->DriverObject);
 }
 
@@ -232,8 +231,7 @@ NTKERNELAPI NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG Dev
     device->NextDevice = DriverObject->DeviceObject;
     DriverObject->DeviceObject = device;
 
-    ev_record ev = {.kind = EV_DEVICE_CREATED, .driver = DriverObject, .device = device};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEVICE_CREATED, .driver = DriverObject, .device = device);
     *DeviceObject = device;
     return STATUS_SUCCESS;
 }
@@ -270,8 +268,7 @@ NTKERNELAPI VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
     ext->deleted = TRUE;
     ext->ExtensionFlags |= DOE_DELETE_PENDING;
     ob_remove_name(DeviceObject);
-    ev_record ev = {.kind = EV_DEVICE_DELETED, .driver = DeviceObject->DriverObject, .device = DeviceObject};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEVICE_DELETED, .driver = DeviceObject->DriverObject, .device = DeviceObject);
     if (DeviceObject->ReferenceCount == 0)
         io_device_unlink(DeviceObject);
     ob_dereference(DeviceObject);
@@ -352,9 +349,8 @@ NTKERNELAPI NTSTATUS NTAPI IoAttachDeviceToDeviceStackSafe(PDEVICE_OBJECT Source
     if (top_ext->ExtensionFlags & DOE_START_PENDING)
         source->ExtensionFlags |= DOE_START_PENDING;
     source->AttachedTo = top;
-    ev_record ev = {.kind = EV_DEVICE_ATTACHED, .driver = SourceDevice->DriverObject, .device = SourceDevice,
-                    .other_device = top};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEVICE_ATTACHED, .driver = SourceDevice->DriverObject, .device = SourceDevice,
+            .other_device = top);
     return STATUS_SUCCESS;
 }
 
@@ -394,9 +390,8 @@ NTKERNELAPI VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice)
                    "IoDetachDevice(%s): no device is attached to it (Driver Verifier 0xC9/0x202)", name);
         return;
     }
-    ev_record ev = {.kind = EV_DEVICE_DETACHED, .driver = upper->DriverObject, .device = upper,
-                    .other_device = TargetDevice};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEVICE_DETACHED, .driver = upper->DriverObject, .device = upper,
+            .other_device = TargetDevice);
     if ((io_device_ext_of(TargetDevice)->ExtensionFlags & DOE_DELETE_PENDING) && TargetDevice->ReferenceCount == 0)
         io_device_unlink(TargetDevice);
     io_device_cut_attachment(upper); /* may free TargetDevice: a deletion deferred until now */

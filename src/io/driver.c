@@ -354,15 +354,13 @@ static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_l
      * that a driver keeping the pointer is caught by AddressSanitizer. */
     UNICODE_STRING registry_path = {registry_bytes, (USHORT)(registry_bytes + sizeof(WCHAR)), registry};
     io_entry_call call = {entry, object, &registry_path, STATUS_SUCCESS};
-    ev_record ev = {.kind = EV_DRIVER_ENTRY, .driver = object};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DRIVER_ENTRY, .driver = object);
     rp_info("calling DriverEntry of %s", driver->display);
     NTSTATUS code;
     if (!io_driver_call_guarded(object, "DriverEntry", io_run_entry, &call, &code))
         call.status = code;
     free(registry);
-    ev_record done = {.kind = EV_DRIVER_ENTRY_RETURNED, .driver = object, .status = call.status};
-    ev_emit(&done);
+    EV_EMIT(.kind = EV_DRIVER_ENTRY_RETURNED, .driver = object, .status = call.status);
 
     if (!NT_SUCCESS(call.status)) {
         rp_error(call.status, "DriverEntry of %s failed with %s; the driver is unloaded", driver->display,
@@ -471,8 +469,7 @@ WDMEMU_API NTSTATUS wdmemu_driver_unload(wdmemu_driver *handle)
     /* A PnP driver is unloaded once its devices are removed: the PnP manager removes them first. */
     io_pnp_remove_driver_devices(object);
     object->Flags |= DRVO_UNLOAD_INVOKED;
-    ev_record ev = {.kind = EV_DRIVER_UNLOAD, .driver = object};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DRIVER_UNLOAD, .driver = object);
     rp_info("calling DriverUnload of %s", driver->display);
     NTSTATUS code;
     io_driver_call_guarded(object, "DriverUnload", io_run_unload, object, &code);
@@ -481,8 +478,7 @@ WDMEMU_API NTSTATUS wdmemu_driver_unload(wdmemu_driver *handle)
     leftovers += io_irp_reclaim_driver(object, driver->display, "after DriverUnload");
     leftovers += ex_pool_reclaim_driver(object, driver->display, "after DriverUnload");
     driver->unloaded = TRUE;
-    ev_record gone = {.kind = EV_DRIVER_UNLOADED, .driver = object};
-    ev_emit(&gone);
+    EV_EMIT(.kind = EV_DRIVER_UNLOADED, .driver = object);
     io_free_driver(driver);
     return leftovers == 0 ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL;
 }

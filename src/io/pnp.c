@@ -131,14 +131,12 @@ WDMEMU_API NTSTATUS wdmemu_pnp_add_device(wdmemu_driver *handle, PDEVICE_OBJECT 
     io_device_display(*pdo, name, sizeof(name));
     PDEVICE_OBJECT below = IoGetAttachedDevice(*pdo);
 
-    ev_record ev = {.kind = EV_ADD_DEVICE, .driver = driver, .device = *pdo};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_ADD_DEVICE, .driver = driver, .device = *pdo);
     io_add_call call = {routine, driver, *pdo, STATUS_SUCCESS};
     NTSTATUS code;
     if (!io_driver_call_guarded(driver, "AddDevice", io_run_add_device, &call, &code))
         call.status = code;
-    ev_record done = {.kind = EV_ADD_DEVICE_RETURNED, .driver = driver, .device = *pdo, .status = call.status};
-    ev_emit(&done);
+    EV_EMIT(.kind = EV_ADD_DEVICE_RETURNED, .driver = driver, .device = *pdo, .status = call.status);
 
     if (NT_SUCCESS(call.status)) {
         /* Every device the driver put on the stack must be ready for requests by now. */

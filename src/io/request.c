@@ -83,10 +83,9 @@ static void io_request_abort(wdmemu_request *request)
 
 static void io_request_completed_event(wdmemu_request *request)
 {
-    ev_record ev = {.kind = EV_REQUEST_COMPLETED, .device = request->device, .driver = request->device->DriverObject,
-                    .major = request->major, .status = request->iosb.Status, .information = request->iosb.Information,
-                    .text = request->api};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_REQUEST_COMPLETED, .device = request->device, .driver = request->device->DriverObject,
+            .major = request->major, .status = request->iosb.Status, .information = request->iosb.Information,
+            .text = request->api);
 }
 
 /* ---- open ----------------------------------------------------------------------------------- */
@@ -281,10 +280,9 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
 static void io_request_issued(wdmemu_request *request, ULONG code, ULONG input_length, ULONG output_length,
                               LONGLONG offset)
 {
-    ev_record ev = {.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
-                    .major = request->major, .text = request->api, .file = request->file, .code = code,
-                    .input_length = input_length, .output_length = output_length, .offset = offset};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
+            .major = request->major, .text = request->api, .file = request->file, .code = code,
+            .input_length = input_length, .output_length = output_length, .offset = offset);
 }
 
 /* ---- fast I/O --------------------------------------------------------------------------------- */
@@ -319,11 +317,10 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
 static void io_fast_event(wdmemu_request *request, const char *routine, BOOLEAN handled, const IO_STATUS_BLOCK *iosb,
                           ULONG code, ULONG input_length, ULONG output_length, LONGLONG offset)
 {
-    ev_record ev = {.kind = EV_FAST_IO, .device = request->device, .driver = request->device->DriverObject,
-                    .major = request->major, .handled = handled, .status = handled ? iosb->Status : STATUS_SUCCESS,
-                    .information = handled ? iosb->Information : 0, .text = routine, .file = request->file,
-                    .code = code, .input_length = input_length, .output_length = output_length, .offset = offset};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_FAST_IO, .device = request->device, .driver = request->device->DriverObject,
+            .major = request->major, .handled = handled, .status = handled ? iosb->Status : STATUS_SUCCESS,
+            .information = handled ? iosb->Information : 0, .text = routine, .file = request->file, .code = code,
+            .input_length = input_length, .output_length = output_length, .offset = offset);
 }
 
 /* FastIoRead / FastIoWrite, tried first on a synchronous, cached file object.  TRUE with

@@ -178,8 +178,7 @@ static void io_sio_call(PDEVICE_OBJECT device, PIRP irp)
     KIRQL irql = self->irql;
     LONG locks = self->spin_locks_held;
     PDRIVER_OBJECT previous = ke_enter_driver(driver);
-    ev_record ev = {.kind = EV_START_IO, .driver = driver, .device = device, .irp = irp};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_START_IO, .driver = driver, .device = device, .irp = irp);
     driver->DriverStartIo(device, irp);
     ke_leave_driver(previous);
     if (self->irql != irql || self->spin_locks_held != locks) {
@@ -231,9 +230,8 @@ static PIRP io_sio_dequeue(PDEVICE_OBJECT device, BOOLEAN noncancelable, BOOLEAN
         if (entry != NULL) {
             irp = CONTAINING_RECORD(entry, IRP, Tail.Overlay.DeviceQueueEntry);
             device->CurrentIrp = irp;
-            ev_record ev = {.kind = EV_IRP_DEQUEUED, .driver = device->DriverObject, .device = device, .irp = irp,
-                            .queue = &device->DeviceQueue, .entry = entry, .status = STATUS_SUCCESS, .text = ddi};
-            ev_emit(&ev);
+            EV_EMIT(.kind = EV_IRP_DEQUEUED, .driver = device->DriverObject, .device = device, .irp = irp,
+                    .queue = &device->DeviceQueue, .entry = entry, .status = STATUS_SUCCESS, .text = ddi);
             if (cancelable && noncancelable)
                 IoSetCancelRoutine(irp, NULL);
         }
@@ -328,10 +326,9 @@ NTKERNELAPI VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULO
         io_sio_call(DeviceObject, Irp);
         io_sio_leave(DeviceObject, sio, outer);
     } else {
-        ev_record ev = {.kind = EV_IRP_QUEUED, .driver = DeviceObject->DriverObject, .device = DeviceObject, .irp = Irp,
-                        .queue = &DeviceObject->DeviceQueue, .entry = &Irp->Tail.Overlay.DeviceQueueEntry,
-                        .text = "IoStartPacket"};
-        ev_emit(&ev);
+        EV_EMIT(.kind = EV_IRP_QUEUED, .driver = DeviceObject->DriverObject, .device = DeviceObject, .irp = Irp,
+                .queue = &DeviceObject->DeviceQueue, .entry = &Irp->Tail.Overlay.DeviceQueueEntry,
+                .text = "IoStartPacket");
     }
     if (queued && CancelFunction != NULL) {
         /* Queued.  IoCancelIrp takes the cancel spin lock, which is held here, so a cancel can

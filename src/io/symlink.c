@@ -27,8 +27,7 @@ static NTSTATUS io_create_link(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING
     status = ob_symlink_create(SymbolicLinkName->Buffer, SymbolicLinkName->Length / sizeof(WCHAR), DeviceName->Buffer,
                                DeviceName->Length / sizeof(WCHAR), ke_current_driver(), &link);
     if (NT_SUCCESS(status)) {
-        ev_record ev = {.kind = EV_SYMLINK_CREATED, .driver = ke_current_driver()};
-        ev_emit(&ev);
+        EV_EMIT(.kind = EV_SYMLINK_CREATED, .driver = ke_current_driver());
     }
     return status;
 }
@@ -59,8 +58,7 @@ NTKERNELAPI NTSTATUS NTAPI IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName
     }
     void *link = found.object;
     ob_remove_name(link);
-    ev_record ev = {.kind = EV_SYMLINK_DELETED, .driver = ke_current_driver()};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_SYMLINK_DELETED, .driver = ke_current_driver());
     ob_lookup_release(&found);
     ob_dereference(link); /* the permanent reference taken at creation */
     return STATUS_SUCCESS;

@@ -122,9 +122,8 @@ static BOOLEAN ke_dq_insert(PKDEVICE_QUEUE queue, PKDEVICE_QUEUE_ENTRY entry, BO
     KeReleaseSpinLockFromDpcLevel(&queue->Lock);
     ke_dq_leave_dispatch(previous);
     if (queued) {
-        ev_record ev = {.kind = EV_DEVICE_QUEUE_INSERT, .driver = ke_current_driver(), .queue = queue, .entry = entry,
-                        .text = ddi};
-        ev_emit(&ev);
+        EV_EMIT(.kind = EV_DEVICE_QUEUE_INSERT, .driver = ke_current_driver(), .queue = queue, .entry = entry,
+                .text = ddi);
     }
     return queued;
 }
@@ -142,9 +141,8 @@ NTKERNELAPI BOOLEAN NTAPI KeInsertByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, P
 
 static void ke_dq_removed(PKDEVICE_QUEUE queue, PKDEVICE_QUEUE_ENTRY entry, const char *ddi)
 {
-    ev_record ev = {.kind = EV_DEVICE_QUEUE_REMOVE, .driver = ke_current_driver(), .queue = queue, .entry = entry,
-                    .text = ddi};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEVICE_QUEUE_REMOVE, .driver = ke_current_driver(), .queue = queue, .entry = entry,
+            .text = ddi);
 }
 
 typedef enum ke_dq_pick {

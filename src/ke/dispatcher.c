@@ -111,7 +111,7 @@ NTKERNELAPI LONG NTAPI KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN W
     ke_lock();
     LONG previous = Event->Header.SignalState;
     Event->Header.SignalState = 1;
-    ke_signal_changed();
+    ke_signal_waiters_of(Event);
     ke_unlock();
     return previous;
 }
@@ -184,7 +184,7 @@ NTKERNELAPI LONG NTAPI KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Incr
         ExRaiseStatus(STATUS_SEMAPHORE_LIMIT_EXCEEDED);
     }
     Semaphore->Header.SignalState = previous + Adjustment;
-    ke_signal_changed();
+    ke_signal_waiters_of(Semaphore);
     ke_unlock();
     return previous;
 }
@@ -222,7 +222,7 @@ NTKERNELAPI LONG NTAPI KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
     if (Mutex->Header.SignalState == 1) {
         Mutex->OwnerThread = NULL;
         self->critical_region -= Mutex->ApcDisable;
-        ke_signal_changed();
+        ke_signal_waiters_of(Mutex);
     }
     ke_unlock();
     return previous;

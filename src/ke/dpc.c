@@ -43,8 +43,7 @@ void ke_dpc_execute(ke_thread *runner, PKDPC dpc, PVOID arg1, PVOID arg2, PDRIVE
     runner->irql = DISPATCH_LEVEL;
     runner->driver = driver;
     ke_unlock();
-    ev_record ev = {.kind = EV_DPC, .driver = driver};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DPC, .driver = driver);
     dpc->DeferredRoutine(dpc, dpc->DeferredContext, arg1, arg2);
     if (runner->irql != DISPATCH_LEVEL)
         rp_finding("IRQL_MISMATCH", STATUS_SUCCESS, NULL, NULL,

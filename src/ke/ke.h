@@ -117,6 +117,10 @@ ULONGLONG ke_interrupt_time(void);
 /* Called with ke_lock held whenever an object's state changed: wakes the threads whose wait
  * may now be satisfied. */
 void ke_signal_changed(void);
+/* The same when only a dispatcher object became signalled (KeSetEvent, KeReleaseSemaphore,
+ * KeReleaseMutex): wakes only the threads waiting on it (and a host waiting for idleness), not
+ * the DPC thread and idle workers, which each signal cost a futex call and a context switch. */
+void ke_signal_waiters_of(PVOID object);
 
 /* Blocks the calling thread (ke_lock held) until its wait is done; deferred work and other
  * threads run meanwhile.  Returns the wait status. */

@@ -319,6 +319,21 @@ void ke_signal_changed(void)
     }
 }
 
+void ke_signal_waiters_of(PVOID object)
+{
+    if (!ke_mode_threaded)
+        return;
+    for (ke_thread *t = ke_all_threads; t != NULL; t = t->next) {
+        if (t->state != KE_WAITING)
+            continue;
+        BOOLEAN concerned = t->wait_kind == KE_WAIT_IDLE;
+        for (ULONG i = 0; !concerned && t->wait_kind == KE_WAIT_OBJECTS && i < t->wait_count; i++)
+            concerned = t->wait_objects[i] == object;
+        if (concerned)
+            uv_cond_signal(&t->cv);
+    }
+}
+
 /* The DPC thread in threaded mode is part of the thread list: see ke_signal_changed. */
 
 void ke_set_running(ke_thread *thread)

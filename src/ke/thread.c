@@ -13,7 +13,7 @@
 
 ke_thread *ke_all_threads;
 static ke_thread *ke_last_thread;
-static PLAT_THREAD_LOCAL ke_thread *ke_current;
+static PLAT_THREAD_LOCAL_HOT ke_thread *ke_current;
 static ULONG ke_next_thread_id = 1;
 static BOOLEAN ke_foreign_reported;
 

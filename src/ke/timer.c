@@ -228,8 +228,7 @@ BOOLEAN ke_timers_fire_due(void)
         memmove(&ke_timers[best], &ke_timers[best + 1], (ke_timer_used - best - 1) * sizeof(ke_armed));
         ke_timer_used--;
         fired = TRUE;
-        ev_record ev = {.kind = EV_TIMER, .driver = armed.driver};
-        ev_emit(&ev);
+        EV_EMIT(.kind = EV_TIMER, .driver = armed.driver);
         timer->Header.SignalState = 1;
         ke_satisfy_waiters_now(timer);
         if (timer->Dpc != NULL)

@@ -3,8 +3,23 @@
  * prefixes of their members' names). */
 #include "ob/ob.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The live-object registry is keyed by pointers, looked up on every reference, dereference and
+ * IoCallDriver: a multiplicative hash of the address instead of uthash's Jenkins hash for
+ * pointer-sized keys (names keep Jenkins). */
+#define HASH_FUNCTION(keyptr, keylen, hashv)                                                              \
+    do {                                                                                                  \
+        if ((keylen) == sizeof(uintptr_t)) {                                                              \
+            uintptr_t key_;                                                                               \
+            memcpy(&key_, (keyptr), sizeof(key_));                                                        \
+            (hashv) = (unsigned)(((uint64_t)(key_ >> 4) * 0x9E3779B97F4A7C15ull) >> 32);                  \
+        } else {                                                                                          \
+            HASH_JEN(keyptr, keylen, hashv);                                                              \
+        }                                                                                                 \
+    } while (0)
 #include <uthash.h>
 
 #include "platform/platform.h"
@@ -40,7 +55,34 @@ typedef struct ob_symlink {
 
 static uv_mutex_t ob_lock;
 static uv_once_t ob_once = UV_ONCE_INIT;
+/* ob_live changes under ob_lock and ob_live_lock together; ob_type_of, the hot reader, takes
+ * only the spin lock, other readers hold ob_lock. */
+static plat_spinlock ob_live_lock;
 static ob_header *ob_live;     /* by body pointer */
+
+/* ob_type_of answers from a small per-thread cache of lookups that found a live object.  Such
+ * an answer holds until some object leaves the registry: every removal moves ob_generation on,
+ * which invalidates every cached entry at once.  A request that creates and frees no object
+ * then checks its device and file objects without any atomic instruction. */
+#define OB_TYPE_CACHE 256
+typedef struct ob_type_cached {
+    const void *body;
+    uint64_t generation;
+    ob_type type;
+} ob_type_cached;
+static uint64_t ob_generation = 1;
+static PLAT_THREAD_LOCAL ob_type_cached ob_type_cache[OB_TYPE_CACHE];
+
+static inline size_t ob_type_slot(const void *body)
+{
+    return (size_t)((((uint64_t)(uintptr_t)body >> 4) * 0x9E3779B97F4A7C15ull) >> 56); /* 8 bits: OB_TYPE_CACHE entries */
+}
+
+/* Caller holds ob_live_lock. */
+static void ob_live_removed(void)
+{
+    __atomic_add_fetch(&ob_generation, 1, __ATOMIC_RELEASE);
+}
 static ob_header *ob_names;    /* by key */
 static ob_header *ob_first, *ob_last;
 static void *ob_root;
@@ -64,7 +106,7 @@ static inline ob_header *ob_header_of(const void *body)
     return (ob_header *)((char *)body - OB_HEADER_SIZE);
 }
 
-/* Looks body up in the registry; caller holds ob_lock. */
+/* Looks body up in the registry; caller holds ob_lock or ob_live_lock. */
 static ob_header *ob_find_live(const void *body)
 {
     ob_header *h = NULL;
@@ -87,7 +129,9 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
     h->on_delete = on_delete;
     h->body = block + OB_HEADER_SIZE;
     uv_mutex_lock(&ob_lock);
+    plat_spin_lock(&ob_live_lock);
     HASH_ADD(hh_live, ob_live, body, sizeof(void *), h);
+    plat_spin_unlock(&ob_live_lock);
     h->prev = ob_last;
     if (ob_last != NULL)
         ob_last->next = h;
@@ -100,13 +144,20 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
 
 ob_type ob_type_of(const void *body)
 {
+    ob_type_cached *cached = &ob_type_cache[ob_type_slot(body)];
+    uint64_t generation = __atomic_load_n(&ob_generation, __ATOMIC_ACQUIRE);
+    if (body != NULL && cached->body == body && cached->generation == generation)
+        return cached->type;
     ob_type type = OB_TYPE_NONE;
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_spin_lock(&ob_live_lock);
     ob_header *h = ob_find_live(body);
-    if (h != NULL)
+    if (h != NULL) {
         type = h->type;
-    uv_mutex_unlock(&ob_lock);
+        cached->body = body;
+        cached->generation = ob_generation;
+        cached->type = type;
+    }
+    plat_spin_unlock(&ob_live_lock);
     return type;
 }
 
@@ -148,7 +199,10 @@ LONG_PTR ob_dereference(void *body)
         h->on_delete(body);
     uv_mutex_lock(&ob_lock);
     ob_unlink_name(h);
+    plat_spin_lock(&ob_live_lock);
     HASH_DELETE(hh_live, ob_live, h);
+    ob_live_removed();
+    plat_spin_unlock(&ob_live_lock);
     if (h->prev != NULL)
         h->prev->next = h->next;
     else
@@ -536,7 +590,10 @@ void ob_shutdown(void)
 {
     uv_once(&ob_once, ob_lock_init);
     uv_mutex_lock(&ob_lock);
+    plat_spin_lock(&ob_live_lock);
     HASH_CLEAR(hh_live, ob_live);
+    ob_live_removed();
+    plat_spin_unlock(&ob_live_lock);
     HASH_CLEAR(hh_name, ob_names);
     ob_header *h = ob_first;
     while (h != NULL) {

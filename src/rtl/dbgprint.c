@@ -46,8 +46,7 @@ static ULONG dbg_emit(PCCH prefix, PCCH format, va_list ap)
         memcpy(text, prefix, prefix_length);
     rtl_vformat(text + prefix_length, needed + 1, format, ap);
 
-    ev_record ev = {.kind = EV_DEBUG_PRINT, .driver = ke_current_driver(), .text = text};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEBUG_PRINT, .driver = ke_current_driver(), .text = text);
     rp_message(WDMEMU_MSG_DEBUG_PRINT, text);
     if (text != small)
         free(text);
@@ -120,8 +119,7 @@ static void dbg_break(ULONG status)
         rtl_format(driver, sizeof(driver), "%wZ", &current->DriverName);
     char text[256];
     rtl_format(text, sizeof(text), "DbgBreakPoint reached in %s (status 0x%08X)", driver, status);
-    ev_record ev = {.kind = EV_DEBUG_BREAK, .driver = current, .status = (NTSTATUS)status, .text = text};
-    ev_emit(&ev);
+    EV_EMIT(.kind = EV_DEBUG_BREAK, .driver = current, .status = (NTSTATUS)status, .text = text);
     rp_message(WDMEMU_MSG_BREAKPOINT, text);
 }
 
