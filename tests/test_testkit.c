@@ -214,6 +214,26 @@ static void a_mock_above_a_driver_intercepts_or_passes_requests_down(void **stat
     assert_int_equal(wdmemu_mock_request_count(mock), 5);
 }
 
+static wdmemu_test_fixture threaded_fixture = {.threaded = TRUE};
+
+static void mocks_work_in_threaded_mode_too(void **state)
+{
+    (void)state;
+    assert_int_equal(wdmemu_get_mode(), WDMEMU_MODE_THREADED);
+    wdmemu_mock *mock = wdmemu_mock_create("\\Device\\KitMock", FILE_DEVICE_UNKNOWN, DO_DIRECT_IO);
+    wdmemu_mock_will_complete(mock, STATUS_SUCCESS, 0);
+    wdmemu_mock_will_pend(mock, STATUS_SUCCESS, 2, 5); /* completed on the DPC thread */
+    wdmemu_mock_will_complete_data(mock, STATUS_SUCCESS, "zz", 2);
+    wdmemu_mock_will_complete(mock, STATUS_SUCCESS, 0);
+    wdmemu_mock_repeat(mock, 1);
+    HANDLE h = wdmemu_test_open("\\Device\\KitMock");
+    char buffer[2];
+    assert_int_equal(wdmemu_test_read(h, buffer, sizeof(buffer), STATUS_SUCCESS), 2); /* waits for the DPC */
+    assert_int_equal(wdmemu_test_read(h, buffer, sizeof(buffer), STATUS_SUCCESS), 2); /* through the MDL */
+    assert_memory_equal(buffer, "zz", 2);
+    wdmemu_test_close(h);
+}
+
 /* ---- the teardown fails a test for what it should ------------------------------------------------ */
 
 static wdmemu_test_fixture leaky_fixture;
@@ -277,6 +297,7 @@ int main(void)
         wdmemu_unit_test(a_held_request_waits_for_release_or_cancel, &empty_fixture),
         wdmemu_unit_test(checks_queued_with_expect_value_are_applied_to_the_next_request, &empty_fixture),
         wdmemu_unit_test(a_mock_above_a_driver_intercepts_or_passes_requests_down, &echo_fixture),
+        wdmemu_unit_test(mocks_work_in_threaded_mode_too, &threaded_fixture),
         cmocka_unit_test(the_teardown_fails_for_leftovers_unexamined_findings_and_mock_surprises),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
