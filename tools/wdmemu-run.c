@@ -26,7 +26,9 @@ static const char usage[] =
     "                scheduling points, virtual time) or threaded (real threads and time)\n"
     "  --seed=N      seed of the deterministic scheduling order (default 1)\n"
     "  --trace=FORMAT[:PATH]  record every request: FORMAT text, jsonl or chrome, PATH a file\n"
-    "                (default: stderr); may be given more than once\n"
+    "                (default: stderr); may be given more than once; a text trace on the\n"
+    "                terminal (text, text:stdout, text:stderr) carries the debug output\n"
+    "                itself, which is then not printed a second time\n"
     "                (filters: WDMEMU_TRACE_FILTER=driver=X,device=Y,major=IRP_MJ_Z; request\n"
     "                bytes: WDMEMU_TRACE_DATA=N)\n"
     "  -q, --quiet   do not print the driver's debug output\n"
@@ -73,6 +75,7 @@ typedef struct run_options {
     int seed_given;
     const char *traces[4];
     int trace_count;
+    int debug_in_trace; /* a text trace on the terminal shows DbgPrint output as DEBUG_PRINT records */
 } run_options;
 
 static run_options options;
@@ -82,7 +85,7 @@ static void on_message(wdmemu_message_kind kind, const char *text, void *context
     (void)context;
     switch (kind) {
     case WDMEMU_MSG_DEBUG_PRINT:
-        if (!options.quiet)
+        if (!options.quiet && !options.debug_in_trace)
             fputs(text, stderr);
         break;
     case WDMEMU_MSG_INFO:
@@ -140,7 +143,11 @@ static int parse_arguments(int argc, char **argv)
                 fputs("wdmemu-run: at most four --trace options\n", stderr);
                 return 0;
             }
-            options.traces[options.trace_count++] = arg + 8;
+            const char *spec = arg + 8;
+            options.traces[options.trace_count++] = spec;
+            if (strcmp(spec, "text") == 0 || strcmp(spec, "text:-") == 0 || strcmp(spec, "text:stdout") == 0 ||
+                strcmp(spec, "text:stderr") == 0)
+                options.debug_in_trace = 1;
         } else if (strncmp(arg, "--seed=", 7) == 0) {
             char *end;
             options.seed = strtoull(arg + 7, &end, 0);

@@ -71,6 +71,15 @@ case('a missing script is an error', [driver('tiny'), 'script.txt'], 1, stderr=[
 
 case('text trace on stderr', ['--quiet', '--trace=text', driver('tiny')], 0,
      stderr=['DRIVER_ENTRY \\Driver\\tiny', 'DEVICE_CREATED \\Device\\WdmemuTiny', 'DRIVER_UNLOADED \\Driver\\tiny'])
+# With a text trace on the terminal, DbgPrint output appears once: as the trace's DEBUG_PRINT record.
+proc = subprocess.run([run, '--trace=text:stdout', driver('tiny')], capture_output=True, text=True, timeout=60)
+both = proc.stdout + proc.stderr
+if proc.returncode == 0 and both.count('tiny: unloading') == 1 and 'DEBUG_PRINT' in proc.stdout:
+    passed += 1
+    print('ok   debug output is not doubled by a text trace on the terminal')
+else:
+    failures += 1
+    print('FAIL debug output with a text trace: %d copies, exit %d' % (both.count('tiny: unloading'), proc.returncode))
 case('unknown trace format is a usage error', ['--trace=xml', driver('tiny')], 1,
      stderr=['--trace=xml', 'unknown trace format'])
 
