@@ -38,8 +38,8 @@ typedef struct ob_symlink {
 
 #define OB_HEADER_SIZE ((sizeof(ob_header) + 15) & ~(size_t)15)
 
-static uv_mutex_t ob_lock;
-static uv_once_t ob_once = UV_ONCE_INIT;
+static plat_mutex ob_lock;
+static plat_once_flag ob_once = PLAT_ONCE_INIT;
 static ob_header *ob_live;     /* by body pointer */
 static ob_header *ob_names;    /* by key */
 static ob_header *ob_first, *ob_last;
@@ -56,7 +56,7 @@ static size_t ob_wlen(const WCHAR *s)
 
 static void ob_lock_init(void)
 {
-    uv_mutex_init_recursive(&ob_lock);
+    plat_mutex_init_recursive(&ob_lock);
 }
 
 static inline ob_header *ob_header_of(const void *body)
@@ -76,7 +76,7 @@ static ob_header *ob_find_live(const void *body)
 
 void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
 {
-    uv_once(&ob_once, ob_lock_init);
+    plat_once(&ob_once, ob_lock_init);
     char *block = calloc(1, OB_HEADER_SIZE + body_size);
     if (block == NULL)
         return NULL;
@@ -86,7 +86,7 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
     h->pointer_count = 1;
     h->on_delete = on_delete;
     h->body = block + OB_HEADER_SIZE;
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     HASH_ADD(hh_live, ob_live, body, sizeof(void *), h);
     h->prev = ob_last;
     if (ob_last != NULL)
@@ -94,19 +94,19 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
     else
         ob_first = h;
     ob_last = h;
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     return h->body;
 }
 
 ob_type ob_type_of(const void *body)
 {
     ob_type type = OB_TYPE_NONE;
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_once(&ob_once, ob_lock_init);
+    plat_mutex_lock(&ob_lock);
     ob_header *h = ob_find_live(body);
     if (h != NULL)
         type = h->type;
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     return type;
 }
 
@@ -146,7 +146,7 @@ LONG_PTR ob_dereference(void *body)
         return count;
     if (h->on_delete != NULL)
         h->on_delete(body);
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     ob_unlink_name(h);
     HASH_DELETE(hh_live, ob_live, h);
     if (h->prev != NULL)
@@ -157,7 +157,7 @@ LONG_PTR ob_dereference(void *body)
         h->next->prev = h->prev;
     else
         ob_last = h->prev;
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     ob_free(h);
     return 0;
 }
@@ -254,7 +254,7 @@ NTSTATUS ob_lookup(const WCHAR *path, size_t length, ULONG flags, ob_lookup_resu
     ob_header *found = NULL;
     size_t rest = 0;
 
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     for (int reparse = 0;; reparse++) {
         free(upper);
         upper = ob_upcase_copy(work, n);
@@ -318,7 +318,7 @@ NTSTATUS ob_lookup(const WCHAR *path, size_t length, ULONG flags, ob_lookup_resu
         result->object = found->body;
         ob_reference(found->body);
     }
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     free(upper);
 
     if (found != NULL && rest < n) {
@@ -380,9 +380,9 @@ NTSTATUS ob_insert_name(void *body, const WCHAR *path, size_t length)
     memcpy(full, dir->name, dir_length * sizeof(WCHAR));
     full[dir_length] = L'\\';
     memcpy(full + dir_length + 1, leaf, leaf_length * sizeof(WCHAR));
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     status = ob_enter_name(ob_header_of(body), full, full_length);
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     free(full);
     ob_lookup_release(&parent);
     return status;
@@ -390,9 +390,9 @@ NTSTATUS ob_insert_name(void *body, const WCHAR *path, size_t length)
 
 void ob_remove_name(void *body)
 {
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     ob_unlink_name(ob_header_of(body));
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }
 
 void ob_set_last_handle_callback(void *body, ob_last_handle_fn fn)
@@ -480,13 +480,13 @@ void *ob_symlink_owner(const void *link)
 
 void ob_for_each(ob_type type, void (*fn)(void *body, void *context), void *context)
 {
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_once(&ob_once, ob_lock_init);
+    plat_mutex_lock(&ob_lock);
     for (ob_header *h = ob_first; h != NULL; h = h->next) {
         if (h->type == type)
             fn(h->body, context);
     }
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }
 
 /* ---- the standard namespace ------------------------------------------------------------- */
@@ -496,9 +496,9 @@ static void ob_make_directory(const WCHAR *name)
     void *dir = ob_create(OB_TYPE_DIRECTORY, 16, NULL);
     if (dir == NULL)
         abort();
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     NTSTATUS status = ob_enter_name(ob_header_of(dir), name, ob_wlen(name));
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     if (!NT_SUCCESS(status))
         abort();
     if (name[1] == 0)
@@ -514,10 +514,10 @@ static void ob_make_link(const WCHAR *name, const WCHAR *target)
 
 void ob_init(void)
 {
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_once(&ob_once, ob_lock_init);
+    plat_mutex_lock(&ob_lock);
     if (ob_ready) {
-        uv_mutex_unlock(&ob_lock);
+        plat_mutex_unlock(&ob_lock);
         return;
     }
     ob_ready = TRUE;
@@ -529,13 +529,13 @@ void ob_init(void)
         ob_make_directory(directories[i]);
     ob_make_link(L"\\DosDevices", L"\\??");
     ob_make_link(L"\\GLOBAL??", L"\\??");
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }
 
 void ob_shutdown(void)
 {
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_once(&ob_once, ob_lock_init);
+    plat_mutex_lock(&ob_lock);
     HASH_CLEAR(hh_live, ob_live);
     HASH_CLEAR(hh_name, ob_names);
     ob_header *h = ob_first;
@@ -547,5 +547,5 @@ void ob_shutdown(void)
     ob_first = ob_last = NULL;
     ob_root = NULL;
     ob_ready = FALSE;
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }

@@ -88,10 +88,20 @@ WDMEMU_API DECLSPEC_NORETURN void WdmemuSehRaise(NTSTATUS Code, PVOID Address);
 #define WDMEMU_SEH_FRAME_VALUE {.State = WDMEMU_SEH_INIT}
 #endif
 
+/* The jump back to a __try.  mingw-w64's setjmp records the frame so that longjmp unwinds the
+ * stack the Windows way (RtlUnwindEx), which refuses a jump from a fault handler's resumption
+ * and costs a walk of every frame; with no frame recorded longjmp just restores the registers,
+ * as it does elsewhere. */
+#if defined(_WIN32) && defined(__GNUC__) && !defined(__clang__) && defined(_WIN64)
+#define WDMEMU_SEH_SETJMP(buffer) _setjmp((buffer), NULL)
+#else
+#define WDMEMU_SEH_SETJMP(buffer) setjmp(buffer)
+#endif
+
 #define __try                                                                                      \
     for (WDMEMU_SEH_FRAME __wdmemu_seh __attribute__((cleanup(WdmemuSehUnlink))) = WDMEMU_SEH_FRAME_VALUE; \
          WdmemuSehStep(&__wdmemu_seh);)                                                            \
-        if (setjmp(__wdmemu_seh.Jump) == 0)
+        if (WDMEMU_SEH_SETJMP(__wdmemu_seh.Jump) == 0)
 
 #define __except(...) if (WdmemuSehCaught() && WdmemuSehFilter((int)(__VA_ARGS__)))
 
