@@ -129,7 +129,31 @@ WDMEMU_API DECLSPEC_NORETURN void WdmemuSehRaise(NTSTATUS Code, PVOID Address);
 #define leave __leave
 #endif
 
-#endif /* !_MSC_VER */
+#else /* _MSC_VER: the compiler's own structured exception handling */
+
+/* What <excpt.h> declares for the Microsoft compiler (the WDK's wdm.h brings it in): the
+ * intrinsics behind the filter and handler helpers, and the lowercase spellings for C. */
+unsigned long __cdecl _exception_code(void);
+void *__cdecl _exception_info(void);
+int __cdecl _abnormal_termination(void);
+
+#ifndef GetExceptionCode
+#define GetExceptionCode _exception_code
+#define exception_code _exception_code
+#define GetExceptionInformation() ((PEXCEPTION_POINTERS)_exception_info())
+#define exception_info() ((PEXCEPTION_POINTERS)_exception_info())
+#define AbnormalTermination _abnormal_termination
+#define abnormal_termination _abnormal_termination
+#endif
+
+#if !defined(__cplusplus) && !defined(try)
+#define try __try
+#define except __except
+#define finally __finally
+#define leave __leave
+#endif
+
+#endif /* _MSC_VER */
 
 WDMEMU_END_DECLS
 
