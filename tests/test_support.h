@@ -157,11 +157,16 @@ static inline void ts_assert_no_findings_at(const char *file, int line)
 }
 #define assert_no_findings() ts_assert_no_findings_at(__FILE__, __LINE__)
 
-/* Path of one of the test drivers built under tests/drivers. */
+/* Path of one of the test drivers built under tests/drivers (shared modules: .dll on Windows). */
+#if defined(_WIN32)
+#define TS_MODULE_SUFFIX ".dll"
+#else
+#define TS_MODULE_SUFFIX ".so"
+#endif
 static inline const char *ts_driver(const char *name)
 {
     static char path[1024];
-    snprintf(path, sizeof(path), "%s/%s.so", TEST_DRIVER_DIR, name);
+    snprintf(path, sizeof(path), "%s/%s" TS_MODULE_SUFFIX, TEST_DRIVER_DIR, name);
     return path;
 }
 

@@ -53,7 +53,16 @@ typedef struct sc_state {
 
 /* ---- parsing helpers --------------------------------------------------------------------------- */
 
-static void sc_fail(sc_state *s, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* mingw-w64's gcc takes plain "printf" for the Microsoft runtime's dialect (no %zu). */
+#if defined(_WIN32) && defined(__GNUC__) && !defined(__clang__)
+#define SC_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
+#define SC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SC_PRINTF(f, a)
+#endif
+
+static void sc_fail(sc_state *s, int line, const char *fmt, ...) SC_PRINTF(3, 4);
 static void sc_fail(sc_state *s, int line, const char *fmt, ...)
 {
     va_list ap;

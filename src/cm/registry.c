@@ -86,34 +86,35 @@ typedef struct cm_key {
     ULONG generation; /* cm_generation when made: a key object never outlives its registry */
 } cm_key;
 
-static uv_mutex_t cm_lock;
-static uv_once_t cm_once = UV_ONCE_INIT;
+static plat_mutex cm_lock;
+static plat_once_flag cm_once = PLAT_ONCE_INIT;
 static cm_node *cm_root;  /* \Registry */
 static cm_node *cm_limbo; /* deleted keys still referred to */
 static ULONG cm_generation;
 
 static void cm_lock_init(void)
 {
-    uv_mutex_init(&cm_lock);
+    plat_mutex_init(&cm_lock);
 }
 
 static void cm_enter(void)
 {
-    uv_once(&cm_once, cm_lock_init);
-    uv_mutex_lock(&cm_lock);
+    plat_once(&cm_once, cm_lock_init);
+    plat_mutex_lock(&cm_lock);
 }
 
 static void cm_leave(void)
 {
-    uv_mutex_unlock(&cm_lock);
+    plat_mutex_unlock(&cm_lock);
 }
 
 static LONGLONG cm_now(void)
 {
-    uv_timeval64_t tv;
-    if (uv_gettimeofday(&tv) != 0)
+    int64_t seconds;
+    int32_t microseconds;
+    if (plat_time_of_day(&seconds, &microseconds) != 0)
         return 0;
-    return ((LONGLONG)tv.tv_sec + 11644473600LL) * 10000000LL + (LONGLONG)tv.tv_usec * 10;
+    return ((LONGLONG)seconds + 11644473600LL) * 10000000LL + (LONGLONG)microseconds * 10;
 }
 
 static void cm_check_irql(const char *ddi)

@@ -9,19 +9,19 @@
 #include "ke/ke.h"
 #include "ob/ob.h"
 
-static uv_mutex_t lifetime_lock;
-static uv_once_t lifetime_once = UV_ONCE_INIT;
+static plat_mutex lifetime_lock;
+static plat_once_flag lifetime_once = PLAT_ONCE_INIT;
 static BOOLEAN lifetime_up;
 
 static void lifetime_lock_init(void)
 {
-    uv_mutex_init_recursive(&lifetime_lock);
+    plat_mutex_init_recursive(&lifetime_lock);
 }
 
 WDMEMU_API NTSTATUS wdmemu_init(void)
 {
-    uv_once(&lifetime_once, lifetime_lock_init);
-    uv_mutex_lock(&lifetime_lock);
+    plat_once(&lifetime_once, lifetime_lock_init);
+    plat_mutex_lock(&lifetime_lock);
     if (!lifetime_up) {
         ob_init();
         io_init();
@@ -29,14 +29,14 @@ WDMEMU_API NTSTATUS wdmemu_init(void)
         lifetime_up = TRUE;
         trace_init();
     }
-    uv_mutex_unlock(&lifetime_lock);
+    plat_mutex_unlock(&lifetime_lock);
     return STATUS_SUCCESS;
 }
 
 WDMEMU_API void wdmemu_shutdown(void)
 {
-    uv_once(&lifetime_once, lifetime_lock_init);
-    uv_mutex_lock(&lifetime_lock);
+    plat_once(&lifetime_once, lifetime_lock_init);
+    plat_mutex_lock(&lifetime_lock);
     if (lifetime_up) {
         ke_threads_shutdown();
         io_shutdown();
@@ -53,5 +53,5 @@ WDMEMU_API void wdmemu_shutdown(void)
     ev_unsubscribe_all();
     rp_reset();
     rp_reset_policies();
-    uv_mutex_unlock(&lifetime_lock);
+    plat_mutex_unlock(&lifetime_lock);
 }

@@ -14,8 +14,8 @@ typedef struct rp_stored {
     char *storage;
 } rp_stored;
 
-static uv_mutex_t rp_lock;
-static uv_once_t rp_once = UV_ONCE_INIT;
+static plat_mutex rp_lock;
+static plat_once_flag rp_once = PLAT_ONCE_INIT;
 static rp_stored *rp_findings;
 static size_t rp_count;
 static size_t rp_capacity;
@@ -35,7 +35,7 @@ static size_t rp_policy_count;
 
 static void rp_init(void)
 {
-    uv_mutex_init_recursive(&rp_lock);
+    plat_mutex_init_recursive(&rp_lock);
 }
 
 static void rp_default_handler(wdmemu_message_kind kind, const char *text, void *context)
@@ -66,21 +66,21 @@ void rp_message(wdmemu_message_kind kind, const char *text)
 {
     wdmemu_message_fn fn;
     void *context;
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     fn = rp_handler != NULL ? rp_handler : rp_default_handler;
     context = rp_handler_context;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
     fn(kind, text, context);
 }
 
 WDMEMU_API void wdmemu_set_message_handler(wdmemu_message_fn fn, void *context)
 {
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     rp_handler = fn;
     rp_handler_context = fn != NULL ? context : NULL;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
 }
 
 static char *rp_vformat(const char *fmt, va_list ap)
@@ -132,8 +132,8 @@ void rp_finding(const char *rule, NTSTATUS status, const char *driver, const cha
         snprintf(line, line_len, "[%s] %s", rule, body);
     free(body);
 
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     if (rp_count == rp_capacity) {
         size_t capacity = rp_capacity ? rp_capacity * 2 : 16;
         rp_stored *grown = realloc(rp_findings, capacity * sizeof(*grown));
@@ -155,7 +155,7 @@ void rp_finding(const char *rule, NTSTATUS status, const char *driver, const cha
     slot->pub.driver = drv_copy;
     slot->pub.device = dev_copy;
     slot->pub.message = line;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
 
     EV_EMIT(.kind = EV_FINDING, .status = status, .rule = rule_copy, .text = line);
     rp_message(WDMEMU_MSG_FINDING, line);
@@ -206,24 +206,24 @@ void rp_set_context_provider(rp_context_fn fn)
 
 void rp_reset(void)
 {
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     for (size_t i = 0; i < rp_count; i++)
         free(rp_findings[i].storage);
     free(rp_findings);
     rp_findings = NULL;
     rp_count = rp_capacity = 0;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
     rp_last_error[0] = '\0';
 }
 
 void rp_reset_policies(void)
 {
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     rp_default_policy = WDMEMU_FINDING_FAILS;
     rp_policy_count = 0;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
 }
 
 const char *rp_status(NTSTATUS status, char buffer[RP_STATUS_LEN])
@@ -235,32 +235,32 @@ const char *rp_status(NTSTATUS status, char buffer[RP_STATUS_LEN])
 WDMEMU_API size_t wdmemu_finding_count(void)
 {
     size_t n;
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     n = rp_count;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
     return n;
 }
 
 WDMEMU_API const wdmemu_finding *wdmemu_finding_get(size_t index)
 {
     const wdmemu_finding *f = NULL;
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     if (index < rp_count)
         f = &rp_findings[index].pub;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
     return f;
 }
 
 WDMEMU_API size_t wdmemu_failing_finding_count(void)
 {
     size_t n = 0;
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     for (size_t i = 0; i < rp_count; i++)
         n += rp_findings[i].pub.fails != 0;
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
     return n;
 }
 
@@ -268,8 +268,8 @@ WDMEMU_API NTSTATUS wdmemu_finding_policy_set(const char *rule, wdmemu_finding_p
 {
     if (policy != WDMEMU_FINDING_FAILS && policy != WDMEMU_FINDING_RECORDED)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_finding_policy_set: unknown policy %d", (int)policy);
-    uv_once(&rp_once, rp_init);
-    uv_mutex_lock(&rp_lock);
+    plat_once(&rp_once, rp_init);
+    plat_mutex_lock(&rp_lock);
     NTSTATUS status = STATUS_SUCCESS;
     if (rule == NULL) {
         rp_default_policy = policy;
@@ -289,7 +289,7 @@ WDMEMU_API NTSTATUS wdmemu_finding_policy_set(const char *rule, wdmemu_finding_p
         if (NT_SUCCESS(status))
             rp_policies[i].policy = policy;
     }
-    uv_mutex_unlock(&rp_lock);
+    plat_mutex_unlock(&rp_lock);
     if (!NT_SUCCESS(status))
         return rp_error(status, "wdmemu_finding_policy_set(\"%s\"): %s", rule,
                         status == STATUS_INVALID_PARAMETER ? "not a rule name" : "too many per-rule policies (64)");

@@ -55,23 +55,23 @@ typedef struct ex_lookaside {
 } ex_lookaside;
 
 static ex_lookaside *ex_lists;
-static uv_mutex_t ex_la_lock;
-static uv_once_t ex_la_once = UV_ONCE_INIT;
+static plat_mutex ex_la_lock;
+static plat_once_flag ex_la_once = PLAT_ONCE_INIT;
 
 static void ex_la_lock_init(void)
 {
-    uv_mutex_init(&ex_la_lock);
+    plat_mutex_init(&ex_la_lock);
 }
 
 static void ex_la_enter(void)
 {
-    uv_once(&ex_la_once, ex_la_lock_init);
-    uv_mutex_lock(&ex_la_lock);
+    plat_once(&ex_la_once, ex_la_lock_init);
+    plat_mutex_lock(&ex_la_lock);
 }
 
 static void ex_la_leave(void)
 {
-    uv_mutex_unlock(&ex_la_lock);
+    plat_mutex_unlock(&ex_la_lock);
 }
 
 static PVOID NTAPI ex_la_default_allocate_ex(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,

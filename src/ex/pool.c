@@ -69,23 +69,23 @@ static ex_tag_usage ex_total;
 /* Low-resources simulation: allocations still allowed to succeed before all of them fail, or
  * -1 when counting is off. */
 static int64_t ex_fail_after = -1;
-static uv_mutex_t ex_lock;
-static uv_once_t ex_once = UV_ONCE_INIT;
+static plat_mutex ex_lock;
+static plat_once_flag ex_once = PLAT_ONCE_INIT;
 
 static void ex_lock_init(void)
 {
-    uv_mutex_init(&ex_lock);
+    plat_mutex_init(&ex_lock);
 }
 
 static void ex_pool_lock(void)
 {
-    uv_once(&ex_once, ex_lock_init);
-    uv_mutex_lock(&ex_lock);
+    plat_once(&ex_once, ex_lock_init);
+    plat_mutex_lock(&ex_lock);
 }
 
 static void ex_pool_unlock(void)
 {
-    uv_mutex_unlock(&ex_lock);
+    plat_mutex_unlock(&ex_lock);
 }
 
 const char *ex_tag_text(ULONG tag, char text[5])

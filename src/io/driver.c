@@ -276,7 +276,7 @@ static void io_free_driver(io_driver *driver)
     driver->reinit_last = NULL;
     ob_remove_name(driver);
     if (driver->has_lib) {
-        uv_dlclose(&driver->lib);
+        plat_dlclose(&driver->lib);
         driver->has_lib = FALSE;
     }
     ob_dereference(driver);
@@ -288,12 +288,12 @@ static void io_clear_initializing(PDRIVER_OBJECT driver)
         device->Flags &= ~DO_DEVICE_INITIALIZING;
 }
 
-static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_lib_t *lib, wdmemu_driver **out)
+static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, plat_lib *lib, wdmemu_driver **out)
 {
     char st[RP_STATUS_LEN];
     NTSTATUS status = io_check_driver_name(name);
     if (!NT_SUCCESS(status) && lib != NULL)
-        uv_dlclose(lib);
+        plat_dlclose(lib);
     if (!NT_SUCCESS(status))
         return rp_error(status, "loading driver \"%s\": a driver name must be 1-127 characters without '\\' or '/'",
                         name);
@@ -301,7 +301,7 @@ static NTSTATUS io_start_driver(PDRIVER_INITIALIZE entry, const char *name, uv_l
     io_driver *driver = ob_create(OB_TYPE_DRIVER, sizeof(io_driver), io_driver_delete);
     if (driver == NULL) {
         if (lib != NULL)
-            uv_dlclose(lib);
+            plat_dlclose(lib);
         return rp_error(STATUS_INSUFFICIENT_RESOURCES, "loading driver %s", name);
     }
     if (lib != NULL) {
@@ -407,23 +407,21 @@ WDMEMU_API NTSTATUS wdmemu_driver_load(const char *module_path, const char *name
     *out = NULL;
     wdmemu_init();
 
-    uv_fs_t req;
-    int rc = uv_fs_stat(NULL, &req, module_path, NULL);
-    uv_fs_req_cleanup(&req);
+    int rc = plat_path_exists(module_path);
     if (rc != 0)
         return rp_error(STATUS_DLL_NOT_FOUND, "wdmemu_driver_load: cannot find driver module %s (%s)", module_path,
-                        uv_strerror(rc));
+                        plat_strerror(rc));
 
-    uv_lib_t lib;
-    if (uv_dlopen(module_path, &lib) != 0) {
+    plat_lib lib;
+    if (plat_dlopen(module_path, &lib) != 0) {
         NTSTATUS status = rp_error(STATUS_INVALID_IMAGE_FORMAT, "wdmemu_driver_load: cannot load %s: %s",
-                                   module_path, uv_dlerror(&lib));
-        uv_dlclose(&lib);
+                                   module_path, plat_dlerror(&lib));
+        plat_dlclose(&lib);
         return status;
     }
     void *symbol = NULL;
-    if (uv_dlsym(&lib, "DriverEntry", &symbol) != 0 || symbol == NULL) {
-        uv_dlclose(&lib);
+    if (plat_dlsym(&lib, "DriverEntry", &symbol) != 0 || symbol == NULL) {
+        plat_dlclose(&lib);
         return rp_error(STATUS_ENTRYPOINT_NOT_FOUND,
                         "wdmemu_driver_load: %s exports no DriverEntry (a C++ driver must declare it extern \"C\")",
                         module_path);

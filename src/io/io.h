@@ -23,7 +23,7 @@
 typedef struct io_driver {
     DRIVER_OBJECT object;
     DRIVER_EXTENSION extension;
-    uv_lib_t lib;
+    plat_lib lib;
     BOOLEAN has_lib;
     BOOLEAN started;      /* DriverEntry succeeded */
     BOOLEAN unloaded;     /* DriverUnload ran or the driver was torn down */

@@ -59,23 +59,23 @@ typedef struct io_rl {
 } io_rl;
 
 static io_rl *io_rl_table;
-static uv_mutex_t io_rl_mutex;
-static uv_once_t io_rl_once = UV_ONCE_INIT;
+static plat_mutex io_rl_mutex;
+static plat_once_flag io_rl_once = PLAT_ONCE_INIT;
 
 static void io_rl_mutex_init(void)
 {
-    uv_mutex_init(&io_rl_mutex);
+    plat_mutex_init(&io_rl_mutex);
 }
 
 static void io_rl_lock(void)
 {
-    uv_once(&io_rl_once, io_rl_mutex_init);
-    uv_mutex_lock(&io_rl_mutex);
+    plat_once(&io_rl_once, io_rl_mutex_init);
+    plat_mutex_lock(&io_rl_mutex);
 }
 
 static void io_rl_unlock(void)
 {
-    uv_mutex_unlock(&io_rl_mutex);
+    plat_mutex_unlock(&io_rl_mutex);
 }
 
 static void io_rl_forget_tags(io_rl *record)

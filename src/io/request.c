@@ -49,24 +49,24 @@ struct wdmemu_request {
 
 /* Guards the outstanding list and each request's finished/released flags.  Recursive: a
  * cancel routine may complete the IRP (and so run the final stage) inside IoCancelIrp. */
-static uv_mutex_t io_requests_lock;
-static uv_once_t io_requests_once = UV_ONCE_INIT;
+static plat_mutex io_requests_lock;
+static plat_once_flag io_requests_once = PLAT_ONCE_INIT;
 static wdmemu_request *io_outstanding;
 
 static void io_requests_init(void)
 {
-    uv_mutex_init_recursive(&io_requests_lock);
+    plat_mutex_init_recursive(&io_requests_lock);
 }
 
 static void io_requests_lock_(void)
 {
-    uv_once(&io_requests_once, io_requests_init);
-    uv_mutex_lock(&io_requests_lock);
+    plat_once(&io_requests_once, io_requests_init);
+    plat_mutex_lock(&io_requests_lock);
 }
 
 static void io_requests_unlock(void)
 {
-    uv_mutex_unlock(&io_requests_lock);
+    plat_mutex_unlock(&io_requests_lock);
 }
 
 static void io_request_destroy(wdmemu_request *request)

@@ -17,12 +17,12 @@ typedef struct io_shutdown_entry {
 } io_shutdown_entry;
 
 static io_shutdown_entry *io_shutdown_list; /* newest first */
-static uv_mutex_t io_shutdown_lock;
-static uv_once_t io_shutdown_once = UV_ONCE_INIT;
+static plat_mutex io_shutdown_lock;
+static plat_once_flag io_shutdown_once = PLAT_ONCE_INIT;
 
 static void io_shutdown_init(void)
 {
-    uv_mutex_init(&io_shutdown_lock);
+    plat_mutex_init(&io_shutdown_lock);
 }
 
 static NTSTATUS io_shutdown_register(PDEVICE_OBJECT device, BOOLEAN last_chance, const char *ddi)
@@ -34,12 +34,12 @@ static NTSTATUS io_shutdown_register(PDEVICE_OBJECT device, BOOLEAN last_chance,
         return STATUS_INSUFFICIENT_RESOURCES;
     entry->device = device;
     entry->last_chance = last_chance;
-    uv_once(&io_shutdown_once, io_shutdown_init);
-    uv_mutex_lock(&io_shutdown_lock);
+    plat_once(&io_shutdown_once, io_shutdown_init);
+    plat_mutex_lock(&io_shutdown_lock);
     entry->next = io_shutdown_list;
     io_shutdown_list = entry;
     device->Flags |= DO_SHUTDOWN_REGISTERED;
-    uv_mutex_unlock(&io_shutdown_lock);
+    plat_mutex_unlock(&io_shutdown_lock);
     return STATUS_SUCCESS;
 }
 
@@ -56,8 +56,8 @@ NTKERNELAPI NTSTATUS NTAPI IoRegisterLastChanceShutdownNotification(PDEVICE_OBJE
 /* Removes every registration of device (no report: unregistering twice is harmless). */
 void io_shutdown_forget(PDEVICE_OBJECT device)
 {
-    uv_once(&io_shutdown_once, io_shutdown_init);
-    uv_mutex_lock(&io_shutdown_lock);
+    plat_once(&io_shutdown_once, io_shutdown_init);
+    plat_mutex_lock(&io_shutdown_lock);
     for (io_shutdown_entry **link = &io_shutdown_list; *link != NULL;) {
         io_shutdown_entry *entry = *link;
         if (entry->device == device) {
@@ -68,7 +68,7 @@ void io_shutdown_forget(PDEVICE_OBJECT device)
         }
     }
     device->Flags &= ~DO_SHUTDOWN_REGISTERED;
-    uv_mutex_unlock(&io_shutdown_lock);
+    plat_mutex_unlock(&io_shutdown_lock);
 }
 
 NTKERNELAPI VOID NTAPI IoUnregisterShutdownNotification(PDEVICE_OBJECT DeviceObject)
@@ -81,7 +81,7 @@ NTKERNELAPI VOID NTAPI IoUnregisterShutdownNotification(PDEVICE_OBJECT DeviceObj
 static PDEVICE_OBJECT io_shutdown_take(BOOLEAN last_chance)
 {
     PDEVICE_OBJECT device = NULL;
-    uv_mutex_lock(&io_shutdown_lock);
+    plat_mutex_lock(&io_shutdown_lock);
     for (io_shutdown_entry **link = &io_shutdown_list; *link != NULL; link = &(*link)->next) {
         io_shutdown_entry *entry = *link;
         if (entry->last_chance == last_chance) {
@@ -92,13 +92,13 @@ static PDEVICE_OBJECT io_shutdown_take(BOOLEAN last_chance)
             break;
         }
     }
-    uv_mutex_unlock(&io_shutdown_lock);
+    plat_mutex_unlock(&io_shutdown_lock);
     return device;
 }
 
 WDMEMU_API NTSTATUS wdmemu_system_shutdown(void)
 {
-    uv_once(&io_shutdown_once, io_shutdown_init);
+    plat_once(&io_shutdown_once, io_shutdown_init);
     NTSTATUS result = STATUS_SUCCESS;
     for (int pass = 0; pass < 2; pass++) {
         PDEVICE_OBJECT device;
@@ -128,12 +128,12 @@ WDMEMU_API NTSTATUS wdmemu_system_shutdown(void)
 
 void io_shutdown_reset(void)
 {
-    uv_once(&io_shutdown_once, io_shutdown_init);
-    uv_mutex_lock(&io_shutdown_lock);
+    plat_once(&io_shutdown_once, io_shutdown_init);
+    plat_mutex_lock(&io_shutdown_lock);
     while (io_shutdown_list != NULL) {
         io_shutdown_entry *next = io_shutdown_list->next;
         free(io_shutdown_list);
         io_shutdown_list = next;
     }
-    uv_mutex_unlock(&io_shutdown_lock);
+    plat_mutex_unlock(&io_shutdown_lock);
 }

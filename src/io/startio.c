@@ -62,23 +62,23 @@ typedef struct io_sio {
 } io_sio;
 
 static io_sio *io_sio_table;
-static uv_mutex_t io_sio_mutex;
-static uv_once_t io_sio_once = UV_ONCE_INIT;
+static plat_mutex io_sio_mutex;
+static plat_once_flag io_sio_once = PLAT_ONCE_INIT;
 
 static void io_sio_mutex_init(void)
 {
-    uv_mutex_init(&io_sio_mutex);
+    plat_mutex_init(&io_sio_mutex);
 }
 
 static void io_sio_lock(void)
 {
-    uv_once(&io_sio_once, io_sio_mutex_init);
-    uv_mutex_lock(&io_sio_mutex);
+    plat_once(&io_sio_once, io_sio_mutex_init);
+    plat_mutex_lock(&io_sio_mutex);
 }
 
 static void io_sio_unlock(void)
 {
-    uv_mutex_unlock(&io_sio_mutex);
+    plat_mutex_unlock(&io_sio_mutex);
 }
 
 /* Drops the entries of devices that are gone (lock held). */

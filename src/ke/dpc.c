@@ -165,7 +165,7 @@ NTKERNELAPI VOID NTAPI KeFlushQueuedDpcs(VOID)
     } else {
         while (ke_dpc_used != 0) {
             ke_unlock();
-            uv_sleep(1);
+            plat_sleep(1);
             ke_lock();
         }
     }

@@ -59,7 +59,7 @@ struct _KTHREAD {
     LONG critical_region;     /* KeEnterCriticalRegion depth */
     LONG guarded_region;
     LONG spin_locks_held;
-    uv_cond_t cv;             /* baton hand-over (deterministic) and wake-ups (threaded) */
+    plat_cond cv;             /* baton hand-over (deterministic) and wake-ups (threaded) */
     /* the current wait */
     ke_wait_kind wait_kind;
     ULONG wait_count;
@@ -72,7 +72,7 @@ struct _KTHREAD {
     BOOLEAN wait_done;
     const char *wait_what;    /* "KeWaitForSingleObject" ... for deadlock reports */
     /* system threads */
-    uv_thread_t os_thread;
+    plat_thread os_thread;
     BOOLEAN os_thread_started;
     PKSTART_ROUTINE start_routine;
     PVOID start_context;

@@ -10,8 +10,8 @@
 #include "core/report.h"
 #include "ke/ke.h"
 
-static uv_mutex_t ke_mutex;
-static uv_once_t ke_once = UV_ONCE_INIT;
+static plat_mutex ke_mutex;
+static plat_once_flag ke_once = PLAT_ONCE_INIT;
 static BOOLEAN ke_mode_threaded;
 static uint64_t ke_seed = 1;
 static uint64_t ke_rng_state = 1;
@@ -26,8 +26,8 @@ static ke_thread *ke_dpc_thread;
 
 static void ke_mutex_init(void)
 {
-    uv_mutex_init_recursive(&ke_mutex);
-    ke_real_base = uv_hrtime();
+    plat_mutex_init_recursive(&ke_mutex);
+    ke_real_base = plat_hrtime();
     const char *mode = plat_getenv("WDMEMU_MODE");
     ke_mode_threaded = mode != NULL && strcmp(mode, "threaded") == 0;
     const char *seed = plat_getenv("WDMEMU_SEED");
@@ -39,26 +39,26 @@ static void ke_mutex_init(void)
 
 void ke_lock(void)
 {
-    uv_once(&ke_once, ke_mutex_init);
-    uv_mutex_lock(&ke_mutex);
+    plat_once(&ke_once, ke_mutex_init);
+    plat_mutex_lock(&ke_mutex);
 }
 
 void ke_unlock(void)
 {
-    uv_mutex_unlock(&ke_mutex);
+    plat_mutex_unlock(&ke_mutex);
 }
 
 BOOLEAN ke_deterministic(void)
 {
-    uv_once(&ke_once, ke_mutex_init);
+    plat_once(&ke_once, ke_mutex_init);
     return !ke_mode_threaded;
 }
 
 ULONGLONG ke_interrupt_time(void)
 {
-    uv_once(&ke_once, ke_mutex_init);
+    plat_once(&ke_once, ke_mutex_init);
     if (ke_mode_threaded)
-        return (uv_hrtime() - ke_real_base) / 100;
+        return (plat_hrtime() - ke_real_base) / 100;
     return ke_virtual_now;
 }
 
@@ -138,11 +138,11 @@ static size_t ke_collect(ke_thread *self, ke_choice *choices)
 static void ke_switch(ke_thread *self, ke_thread *next, BOOLEAN leaving)
 {
     ke_running = next;
-    uv_cond_signal(&next->cv);
+    plat_cond_signal(&next->cv);
     if (leaving)
         return;
     while (ke_running != self)
-        uv_cond_wait(&self->cv, &ke_mutex);
+        plat_cond_wait(&self->cv, &ke_mutex);
 }
 
 static void ke_describe_wait(ke_thread *t, char *buffer, size_t size)
@@ -264,9 +264,9 @@ NTSTATUS ke_block(ke_thread *self)
                 ULONGLONG now = ke_interrupt_time();
                 if (now >= self->wait_deadline)
                     continue;
-                uv_cond_timedwait(&self->cv, &ke_mutex, (self->wait_deadline - now) * 100);
+                plat_cond_timedwait(&self->cv, &ke_mutex, (self->wait_deadline - now) * 100);
             } else {
-                uv_cond_wait(&self->cv, &ke_mutex);
+                plat_cond_wait(&self->cv, &ke_mutex);
             }
         }
         self->state = KE_RUNNING;
@@ -296,7 +296,7 @@ void ke_sched_stopping(BOOLEAN stopping)
 void ke_wait_for_baton(ke_thread *self)
 {
     while (ke_running != self && !self->kill)
-        uv_cond_wait(&self->cv, &ke_mutex);
+        plat_cond_wait(&self->cv, &ke_mutex);
 }
 
 /* A thread that terminates passes the baton on without waiting for it to come back. */
@@ -315,7 +315,7 @@ void ke_signal_changed(void)
         return; /* the deterministic scheduler re-evaluates waits at each scheduling point */
     for (ke_thread *t = ke_all_threads; t != NULL; t = t->next) {
         if (t->state == KE_WAITING)
-            uv_cond_signal(&t->cv);
+            plat_cond_signal(&t->cv);
     }
 }
 
@@ -330,7 +330,7 @@ void ke_signal_waiters_of(PVOID object)
         for (ULONG i = 0; !concerned && t->wait_kind == KE_WAIT_OBJECTS && i < t->wait_count; i++)
             concerned = t->wait_objects[i] == object;
         if (concerned)
-            uv_cond_signal(&t->cv);
+            plat_cond_signal(&t->cv);
     }
 }
 
@@ -350,7 +350,7 @@ ke_thread *ke_get_running(void)
 
 WDMEMU_API NTSTATUS wdmemu_set_mode(wdmemu_mode mode)
 {
-    uv_once(&ke_once, ke_mutex_init);
+    plat_once(&ke_once, ke_mutex_init);
     if (mode != WDMEMU_MODE_DETERMINISTIC && mode != WDMEMU_MODE_THREADED)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_set_mode(%d): unknown mode", (int)mode);
     ke_lock();
@@ -374,9 +374,9 @@ WDMEMU_API NTSTATUS wdmemu_set_mode(wdmemu_mode mode)
     if (dpc_thread != NULL) {
         /* Leaving threaded mode: stop the DPC thread first. */
         dpc_thread->kill = TRUE;
-        uv_cond_signal(&dpc_thread->cv);
+        plat_cond_signal(&dpc_thread->cv);
         ke_unlock();
-        uv_thread_join(&dpc_thread->os_thread);
+        plat_thread_join(&dpc_thread->os_thread);
         ke_lock();
         dpc_thread->os_thread_started = FALSE;
         dpc_thread->state = KE_TERMINATED;
@@ -402,7 +402,7 @@ WDMEMU_API void wdmemu_set_seed(uint64_t seed)
 
 WDMEMU_API uint64_t wdmemu_get_seed(void)
 {
-    uv_once(&ke_once, ke_mutex_init);
+    plat_once(&ke_once, ke_mutex_init);
     return ke_seed;
 }
 
@@ -423,7 +423,7 @@ WDMEMU_API size_t wdmemu_run_until_idle(void)
             ke_unlock();
             if (idle)
                 break;
-            uv_sleep(1);
+            plat_sleep(1);
         }
         return 0;
     }
@@ -467,7 +467,7 @@ WDMEMU_API void wdmemu_advance_time(uint64_t milliseconds)
 {
     wdmemu_init();
     if (ke_mode_threaded) {
-        uv_sleep((unsigned)milliseconds);
+        plat_sleep((unsigned)milliseconds);
         return;
     }
     ke_lock();
@@ -537,7 +537,7 @@ static void ke_dpc_thread_main(void *arg)
                 worker = ke_worker_create();
             if (worker != NULL) {
                 worker->work = ke_work_take(0);
-                uv_cond_signal(&worker->cv);
+                plat_cond_signal(&worker->cv);
                 continue;
             }
         }
@@ -546,9 +546,9 @@ static void ke_dpc_thread_main(void *arg)
         if (ke_timer_next_due(&due)) {
             ULONGLONG now = ke_interrupt_time();
             if (due > now)
-                uv_cond_timedwait(&self->cv, &ke_mutex, (due - now) * 100);
+                plat_cond_timedwait(&self->cv, &ke_mutex, (due - now) * 100);
         } else {
-            uv_cond_wait(&self->cv, &ke_mutex);
+            plat_cond_wait(&self->cv, &ke_mutex);
         }
         self->state = KE_RUNNING;
     }

@@ -46,7 +46,7 @@ static ke_thread *ke_new_thread(ke_thread_kind kind)
     t->priority = kind == KE_THREAD_WORKER ? 12 : 8; /* delayed work queue / normal */
     t->previous_mode = KernelMode;
     t->wait_objects = t->wait_inline;
-    uv_cond_init(&t->cv);
+    plat_cond_init(&t->cv);
     t->id = ke_next_thread_id++;
     /* The thread list holds a reference: records stay valid (for ke_threads_shutdown's join)
      * until wdmemu_shutdown frees them with every other object. */
@@ -72,7 +72,7 @@ ke_thread *ke_service_thread_create(void (*main)(void *))
         return NULL;
     t->state = KE_RUNNING;
     t->os_thread_started = TRUE;
-    if (uv_thread_create(&t->os_thread, main, t) != 0) {
+    if (plat_thread_create(&t->os_thread, main, t) != 0) {
         t->os_thread_started = FALSE;
         t->state = KE_TERMINATED;
         return NULL;
@@ -157,7 +157,7 @@ static void ke_system_thread_entry(void *arg);
 NTSTATUS ke_thread_start(ke_thread *t)
 {
     t->os_thread_started = TRUE;
-    if (uv_thread_create(&t->os_thread, ke_system_thread_entry, t) != 0) {
+    if (plat_thread_create(&t->os_thread, ke_system_thread_entry, t) != 0) {
         t->os_thread_started = FALSE;
         return STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -314,7 +314,7 @@ ke_thread *ke_worker_create(void)
     t->wait_kind = KE_WAIT_START;
     t->state = KE_WAITING;
     t->os_thread_started = TRUE;
-    if (uv_thread_create(&t->os_thread, ke_worker_entry, t) != 0) {
+    if (plat_thread_create(&t->os_thread, ke_worker_entry, t) != 0) {
         t->os_thread_started = FALSE;
         t->state = KE_TERMINATED;
         return NULL;
@@ -331,7 +331,7 @@ void ke_threads_shutdown(void)
     for (ke_thread *t = ke_all_threads; t != NULL; t = t->next) {
         if (t->kind != KE_THREAD_HOST && t->state != KE_TERMINATED) {
             t->kill = TRUE;
-            uv_cond_signal(&t->cv);
+            plat_cond_signal(&t->cv);
         }
     }
     ke_unlock();
@@ -342,14 +342,14 @@ void ke_threads_shutdown(void)
                 BOOLEAN done = t->state == KE_TERMINATED;
                 if (!done) {
                     ke_set_running(t);
-                    uv_cond_signal(&t->cv);
+                    plat_cond_signal(&t->cv);
                 }
                 ke_unlock();
                 if (done)
                     break;
-                uv_sleep(1);
+                plat_sleep(1);
             }
-            uv_thread_join(&t->os_thread);
+            plat_thread_join(&t->os_thread);
             t->os_thread_started = FALSE;
         }
     }
@@ -366,7 +366,7 @@ void ke_threads_forget(void)
     ke_foreign_reported = FALSE;
     while (t != NULL) {
         ke_thread *next = t->next;
-        uv_cond_destroy(&t->cv);
+        plat_cond_destroy(&t->cv);
         t = next;
     }
     ke_unlock();
@@ -508,11 +508,7 @@ static ULONG ke_processor_count(void)
 {
     if (ke_deterministic())
         return 1;
-    uv_cpu_info_t *cpus;
-    int count = 0;
-    if (uv_cpu_info(&cpus, &count) != 0 || count <= 0)
-        return 1;
-    uv_free_cpu_info(cpus, count);
+    int count = plat_cpu_count();
     return count > 64 ? 64 : (ULONG)count;
 }
 

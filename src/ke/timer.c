@@ -24,9 +24,10 @@ ULONGLONG ke_system_time_base(void)
     if (ke_deterministic())
         return KE_SYSTEM_TIME_BASE;
     if (ke_real_system_base == 0) {
-        uv_timeval64_t tv;
-        uv_gettimeofday(&tv);
-        ULONGLONG now = 116444736000000000ULL + (ULONGLONG)tv.tv_sec * 10000000ULL + (ULONGLONG)tv.tv_usec * 10ULL;
+        int64_t seconds;
+        int32_t microseconds;
+        plat_time_of_day(&seconds, &microseconds);
+        ULONGLONG now = 116444736000000000ULL + (ULONGLONG)seconds * 10000000ULL + (ULONGLONG)microseconds * 10ULL;
         ke_real_system_base = now - ke_interrupt_time();
     }
     return ke_real_system_base;
@@ -87,8 +88,8 @@ NTKERNELAPI NTSTATUS NTAPI KeStallExecutionProcessor(ULONG MicroSeconds)
         extern void ke_time_skip(ULONGLONG delta);
         ke_time_skip((ULONGLONG)MicroSeconds * 10);
     } else {
-        uint64_t until = uv_hrtime() + (uint64_t)MicroSeconds * 1000;
-        while (uv_hrtime() < until) {
+        uint64_t until = plat_hrtime() + (uint64_t)MicroSeconds * 1000;
+        while (plat_hrtime() < until) {
         }
     }
     return STATUS_SUCCESS;

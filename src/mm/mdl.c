@@ -46,16 +46,9 @@
  * MDLs and the contiguous / non-cached blocks come from the accounted pool (tags "Mdl ", "MmCm",
  * "MmNc"), so leaks show up at unload like any other pool leak and the low-resources simulation
  * makes IoAllocateMdl fail. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#if defined(__linux__)
-#include <sys/uio.h>
-#endif
 
 #include <uthash.h>
 
@@ -184,172 +177,16 @@ static void mdl_unmap(PMDL mdl)
     mdl_clear(mdl, MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
 }
 
-/* ---- is memory accessible? ---------------------------------------------------------------------
- * Nothing here touches the memory itself, so a bad range never faults (nor upsets
- * AddressSanitizer or Valgrind).  Two sources, both Linux-specific:
- *   1. /proc/self/maps: the range must lie in mappings without gaps whose protections allow
- *      reading (and writing when asked).  This catches unmapped and PROT_NONE pages, guard pages
- *      and read-only pages, wherever the memory came from (stack, heap, mmap).
- *   2. process_vm_readv on this process: one byte of every page is read through the kernel,
- *      which faults the page in (making it resident, as MmProbeAndLockPages does) and answers
- *      EFAULT for pages that cannot be brought in, e.g. a file mapping beyond the end of its file.
- * A source that is unavailable (no /proc, a seccomp filter refusing the system call) is skipped;
- * when neither is available the range is taken as accessible.  Elsewhere than Linux nothing is
- * checked.  (This belongs in platform/ once the platform layer grows a memory-query call.) */
-
-#if defined(__linux__)
-
-typedef struct mm_maps_walk {
-    ULONG_PTR next; /* the first address not yet found in a suitable mapping */
-    ULONG_PTR end;
-    BOOLEAN write;
-    int verdict; /* 0 undecided, 1 covered, -1 a gap or a mapping without the access */
-} mm_maps_walk;
-
-static void mm_maps_mapping(mm_maps_walk *walk, ULONG_PTR low, ULONG_PTR high, const char perms[4])
-{
-    if (walk->verdict != 0 || high <= walk->next)
-        return;
-    if (low > walk->next || perms[0] != 'r' || (walk->write && perms[1] != 'w')) {
-        walk->verdict = -1;
-        return;
-    }
-    walk->next = high;
-    if (walk->next >= walk->end)
-        walk->verdict = 1;
-}
-
-static int mm_hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* 1 when [start, end) is covered by mappings allowing the access, 0 when not, -1 when
- * /proc/self/maps cannot be read.  Lines look like "7f12a000-7f12c000 rw-p 00000000 00:00 0 ...";
- * only the range and the permissions are parsed, character by character, so lines of any
- * length and reads ending anywhere are fine. */
-static int mm_maps_allow(ULONG_PTR start, ULONG_PTR end, BOOLEAN write)
-{
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    mm_maps_walk walk = {.next = start, .end = end, .write = write, .verdict = 0};
-    enum { LOW, HIGH, PERMS, REST } field = LOW;
-    ULONG_PTR low = 0, high = 0;
-    char perms[4] = {0};
-    int nperms = 0;
-    BOOLEAN failed = FALSE;
-    char buffer[4096];
-    while (walk.verdict == 0) {
-        ssize_t got = read(fd, buffer, sizeof(buffer));
-        if (got == 0)
-            break;
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            failed = TRUE;
-            break;
-        }
-        for (ssize_t i = 0; i < got && walk.verdict == 0; i++) {
-            char c = buffer[i];
-            if (c == '\n') {
-                field = LOW;
-                low = high = 0;
-                nperms = 0;
-                continue;
-            }
-            int digit = mm_hex_digit(c);
-            switch (field) {
-            case LOW:
-                if (digit >= 0)
-                    low = low * 16 + (ULONG_PTR)digit;
-                else
-                    field = c == '-' ? HIGH : REST;
-                break;
-            case HIGH:
-                if (digit >= 0)
-                    high = high * 16 + (ULONG_PTR)digit;
-                else
-                    field = c == ' ' ? PERMS : REST;
-                break;
-            case PERMS:
-                perms[nperms++] = c;
-                if (nperms == 4) {
-                    mm_maps_mapping(&walk, low, high, perms);
-                    field = REST;
-                }
-                break;
-            case REST:
-                break;
-            }
-        }
-    }
-    close(fd);
-    if (walk.verdict == 0 && failed)
-        return -1;
-    return walk.verdict == 1 ? 1 : 0;
-}
-
-/* 1 when one byte of every page of [start, end) reads through the kernel, 0 when a page does
- * not (EFAULT), -1 when process_vm_readv is not available. */
-static int mm_read_pages(ULONG_PTR start, ULONG_PTR end)
-{
-    enum { BATCH = 64 };
-    char sink[BATCH];
-    struct iovec local[BATCH], remote[BATCH];
-    pid_t self = getpid();
-    ULONG_PTR at = start;
-    while (at < end) {
-        int n = 0;
-        while (n < BATCH && at < end) {
-            local[n].iov_base = &sink[n];
-            local[n].iov_len = 1;
-            remote[n].iov_base = (void *)at;
-            remote[n].iov_len = 1;
-            n++;
-            ULONG_PTR next = (at & ~(ULONG_PTR)(PAGE_SIZE - 1)) + PAGE_SIZE;
-            if (next <= at) /* the last page of the address space */
-                at = end;
-            else
-                at = next;
-        }
-        ssize_t got = process_vm_readv(self, local, (unsigned long)n, remote, (unsigned long)n, 0);
-        if (got == n)
-            continue;
-        if (got < 0 && errno != EFAULT)
-            return -1;
-        return 0;
-    }
-    return 1;
-}
-
+/* Whether [start, start + length) may be read (and written when asked), without touching it:
+ * the platform layer asks the operating system (platform/memory.c). */
 static BOOLEAN mm_range_accessible(ULONG_PTR start, SIZE_T length, BOOLEAN write)
 {
     if (length == 0)
         return TRUE;
-    ULONG_PTR end = start + length;
-    if (end < start)
+    if (start + length < start)
         return FALSE;
-    if (mm_maps_allow(start, end, write) == 0)
-        return FALSE;
-    return mm_read_pages(start, end) != 0;
+    return plat_range_accessible((uintptr_t)start, (size_t)length, write ? 1 : 0) != 0;
 }
-
-#else
-
-static BOOLEAN mm_range_accessible(ULONG_PTR start, SIZE_T length, BOOLEAN write)
-{
-    (void)write;
-    return length == 0 || start + length >= start;
-}
-
-#endif
 
 /* ---- allocating and freeing MDLs --------------------------------------------------------------- */
 
@@ -818,12 +655,12 @@ typedef struct mm_aligned_block {
 } mm_aligned_block;
 
 static mm_aligned_block *mm_blocks;
-static uv_mutex_t mm_lock;
-static uv_once_t mm_once = UV_ONCE_INIT;
+static plat_mutex mm_lock;
+static plat_once_flag mm_once = PLAT_ONCE_INIT;
 
 static void mm_lock_init(void)
 {
-    uv_mutex_init(&mm_lock);
+    plat_mutex_init(&mm_lock);
 }
 
 static const char *mm_kind_allocator(mm_block_kind kind)
@@ -867,8 +704,8 @@ static PVOID mm_allocate_aligned(mm_block_kind kind, SIZE_T bytes, SIZE_T usable
     block->raw = raw;
     block->bytes = bytes;
     block->kind = kind;
-    uv_once(&mm_once, mm_lock_init);
-    uv_mutex_lock(&mm_lock);
+    plat_once(&mm_once, mm_lock_init);
+    plat_mutex_lock(&mm_lock);
     mm_aligned_block *stale = NULL;
     HASH_FIND_PTR(mm_blocks, &block->address, stale);
     if (stale != NULL) { /* its pool block was reclaimed, or this one could not have been allocated */
@@ -876,19 +713,19 @@ static PVOID mm_allocate_aligned(mm_block_kind kind, SIZE_T bytes, SIZE_T usable
         free(stale);
     }
     HASH_ADD_PTR(mm_blocks, address, block);
-    uv_mutex_unlock(&mm_lock);
+    plat_mutex_unlock(&mm_lock);
     return block->address;
 }
 
 static void mm_free_aligned(mm_block_kind kind, PVOID address, SIZE_T bytes)
 {
     const char *ddi = mm_kind_free(kind);
-    uv_once(&mm_once, mm_lock_init);
-    uv_mutex_lock(&mm_lock);
+    plat_once(&mm_once, mm_lock_init);
+    plat_mutex_lock(&mm_lock);
     mm_aligned_block *block = mm_find_block(address);
     if (block != NULL)
         HASH_DEL(mm_blocks, block);
-    uv_mutex_unlock(&mm_lock);
+    plat_mutex_unlock(&mm_lock);
     if (block == NULL) {
         rp_finding("BAD_POOL_CALLER", STATUS_INVALID_PARAMETER, NULL, NULL,
                    "%s(%p): not an address %s returned (freed twice, or never allocated so)", ddi, address,

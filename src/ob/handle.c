@@ -67,12 +67,12 @@ typedef struct ob_handle_entry {
 
 static ob_handle_entry *ob_handles;
 static ULONG_PTR ob_next_handle = 4;
-static uv_mutex_t ob_handle_lock;
-static uv_once_t ob_handle_once = UV_ONCE_INIT;
+static plat_mutex ob_handle_lock;
+static plat_once_flag ob_handle_once = PLAT_ONCE_INIT;
 
 static void ob_handle_lock_init(void)
 {
-    uv_mutex_init(&ob_handle_lock);
+    plat_mutex_init(&ob_handle_lock);
 }
 
 NTSTATUS ob_handle_open(void *object, ACCESS_MASK granted, HANDLE *handle)
@@ -84,12 +84,12 @@ NTSTATUS ob_handle_open(void *object, ACCESS_MASK granted, HANDLE *handle)
     ob_handle_counted(object, 1);
     entry->object = object;
     entry->granted = granted;
-    uv_once(&ob_handle_once, ob_handle_lock_init);
-    uv_mutex_lock(&ob_handle_lock);
+    plat_once(&ob_handle_once, ob_handle_lock_init);
+    plat_mutex_lock(&ob_handle_lock);
     entry->value = OB_KERNEL_HANDLE_BIT | ob_next_handle;
     ob_next_handle += 4;
     HASH_ADD(hh, ob_handles, value, sizeof(ULONG_PTR), entry);
-    uv_mutex_unlock(&ob_handle_lock);
+    plat_mutex_unlock(&ob_handle_lock);
     *handle = (HANDLE)entry->value;
     return STATUS_SUCCESS;
 }
@@ -100,8 +100,8 @@ NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, v
     ob_handle_entry *entry = NULL;
     NTSTATUS status = STATUS_SUCCESS;
     *object = NULL;
-    uv_once(&ob_handle_once, ob_handle_lock_init);
-    uv_mutex_lock(&ob_handle_lock);
+    plat_once(&ob_handle_once, ob_handle_lock_init);
+    plat_mutex_lock(&ob_handle_lock);
     HASH_FIND(hh, ob_handles, &value, sizeof(ULONG_PTR), entry);
     if (entry == NULL)
         status = STATUS_INVALID_HANDLE;
@@ -115,7 +115,7 @@ NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, v
         if (granted != NULL)
             *granted = entry->granted;
     }
-    uv_mutex_unlock(&ob_handle_lock);
+    plat_mutex_unlock(&ob_handle_lock);
     return status;
 }
 
@@ -123,12 +123,12 @@ NTSTATUS ob_handle_close(HANDLE handle)
 {
     ULONG_PTR value = (ULONG_PTR)handle;
     ob_handle_entry *entry = NULL;
-    uv_once(&ob_handle_once, ob_handle_lock_init);
-    uv_mutex_lock(&ob_handle_lock);
+    plat_once(&ob_handle_once, ob_handle_lock_init);
+    plat_mutex_lock(&ob_handle_lock);
     HASH_FIND(hh, ob_handles, &value, sizeof(ULONG_PTR), entry);
     if (entry != NULL)
         HASH_DEL(ob_handles, entry);
-    uv_mutex_unlock(&ob_handle_lock);
+    plat_mutex_unlock(&ob_handle_lock);
     if (entry == NULL)
         return STATUS_INVALID_HANDLE;
     void *object = entry->object;
@@ -142,15 +142,15 @@ NTSTATUS ob_handle_close(HANDLE handle)
 void ob_handles_shutdown(void)
 {
     ob_handle_entry *entry, *next;
-    uv_once(&ob_handle_once, ob_handle_lock_init);
-    uv_mutex_lock(&ob_handle_lock);
+    plat_once(&ob_handle_once, ob_handle_lock_init);
+    plat_mutex_lock(&ob_handle_lock);
     HASH_ITER(hh, ob_handles, entry, next)
     {
         HASH_DEL(ob_handles, entry);
         free(entry);
     }
     ob_next_handle = 4;
-    uv_mutex_unlock(&ob_handle_lock);
+    plat_mutex_unlock(&ob_handle_lock);
 }
 
 /* ---- DDIs -------------------------------------------------------------------------------- */

@@ -53,8 +53,8 @@ typedef struct ob_symlink {
 
 #define OB_HEADER_SIZE ((sizeof(ob_header) + 15) & ~(size_t)15)
 
-static uv_mutex_t ob_lock;
-static uv_once_t ob_once = UV_ONCE_INIT;
+static plat_mutex ob_lock;
+static plat_once_flag ob_once = PLAT_ONCE_INIT;
 /* ob_live changes under ob_lock and ob_live_lock together; ob_type_of, the hot reader, takes
  * only the spin lock, other readers hold ob_lock. */
 static plat_spinlock ob_live_lock;
@@ -98,7 +98,7 @@ static size_t ob_wlen(const WCHAR *s)
 
 static void ob_lock_init(void)
 {
-    uv_mutex_init_recursive(&ob_lock);
+    plat_mutex_init_recursive(&ob_lock);
 }
 
 static inline ob_header *ob_header_of(const void *body)
@@ -118,7 +118,7 @@ static ob_header *ob_find_live(const void *body)
 
 void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
 {
-    uv_once(&ob_once, ob_lock_init);
+    plat_once(&ob_once, ob_lock_init);
     char *block = calloc(1, OB_HEADER_SIZE + body_size);
     if (block == NULL)
         return NULL;
@@ -128,7 +128,7 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
     h->pointer_count = 1;
     h->on_delete = on_delete;
     h->body = block + OB_HEADER_SIZE;
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     plat_spin_lock(&ob_live_lock);
     HASH_ADD(hh_live, ob_live, body, sizeof(void *), h);
     plat_spin_unlock(&ob_live_lock);
@@ -138,7 +138,7 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
     else
         ob_first = h;
     ob_last = h;
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     return h->body;
 }
 
@@ -197,7 +197,7 @@ LONG_PTR ob_dereference(void *body)
         return count;
     if (h->on_delete != NULL)
         h->on_delete(body);
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     ob_unlink_name(h);
     plat_spin_lock(&ob_live_lock);
     HASH_DELETE(hh_live, ob_live, h);
@@ -211,7 +211,7 @@ LONG_PTR ob_dereference(void *body)
         h->next->prev = h->prev;
     else
         ob_last = h->prev;
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     ob_free(h);
     return 0;
 }
@@ -308,7 +308,7 @@ NTSTATUS ob_lookup(const WCHAR *path, size_t length, ULONG flags, ob_lookup_resu
     ob_header *found = NULL;
     size_t rest = 0;
 
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     for (int reparse = 0;; reparse++) {
         free(upper);
         upper = ob_upcase_copy(work, n);
@@ -372,7 +372,7 @@ NTSTATUS ob_lookup(const WCHAR *path, size_t length, ULONG flags, ob_lookup_resu
         result->object = found->body;
         ob_reference(found->body);
     }
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     free(upper);
 
     if (found != NULL && rest < n) {
@@ -434,9 +434,9 @@ NTSTATUS ob_insert_name(void *body, const WCHAR *path, size_t length)
     memcpy(full, dir->name, dir_length * sizeof(WCHAR));
     full[dir_length] = L'\\';
     memcpy(full + dir_length + 1, leaf, leaf_length * sizeof(WCHAR));
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     status = ob_enter_name(ob_header_of(body), full, full_length);
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     free(full);
     ob_lookup_release(&parent);
     return status;
@@ -444,9 +444,9 @@ NTSTATUS ob_insert_name(void *body, const WCHAR *path, size_t length)
 
 void ob_remove_name(void *body)
 {
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     ob_unlink_name(ob_header_of(body));
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }
 
 void ob_set_last_handle_callback(void *body, ob_last_handle_fn fn)
@@ -534,13 +534,13 @@ void *ob_symlink_owner(const void *link)
 
 void ob_for_each(ob_type type, void (*fn)(void *body, void *context), void *context)
 {
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_once(&ob_once, ob_lock_init);
+    plat_mutex_lock(&ob_lock);
     for (ob_header *h = ob_first; h != NULL; h = h->next) {
         if (h->type == type)
             fn(h->body, context);
     }
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }
 
 /* ---- the standard namespace ------------------------------------------------------------- */
@@ -550,9 +550,9 @@ static void ob_make_directory(const WCHAR *name)
     void *dir = ob_create(OB_TYPE_DIRECTORY, 16, NULL);
     if (dir == NULL)
         abort();
-    uv_mutex_lock(&ob_lock);
+    plat_mutex_lock(&ob_lock);
     NTSTATUS status = ob_enter_name(ob_header_of(dir), name, ob_wlen(name));
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
     if (!NT_SUCCESS(status))
         abort();
     if (name[1] == 0)
@@ -568,10 +568,10 @@ static void ob_make_link(const WCHAR *name, const WCHAR *target)
 
 void ob_init(void)
 {
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_once(&ob_once, ob_lock_init);
+    plat_mutex_lock(&ob_lock);
     if (ob_ready) {
-        uv_mutex_unlock(&ob_lock);
+        plat_mutex_unlock(&ob_lock);
         return;
     }
     ob_ready = TRUE;
@@ -583,13 +583,13 @@ void ob_init(void)
         ob_make_directory(directories[i]);
     ob_make_link(L"\\DosDevices", L"\\??");
     ob_make_link(L"\\GLOBAL??", L"\\??");
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }
 
 void ob_shutdown(void)
 {
-    uv_once(&ob_once, ob_lock_init);
-    uv_mutex_lock(&ob_lock);
+    plat_once(&ob_once, ob_lock_init);
+    plat_mutex_lock(&ob_lock);
     plat_spin_lock(&ob_live_lock);
     HASH_CLEAR(hh_live, ob_live);
     ob_live_removed();
@@ -604,5 +604,5 @@ void ob_shutdown(void)
     ob_first = ob_last = NULL;
     ob_root = NULL;
     ob_ready = FALSE;
-    uv_mutex_unlock(&ob_lock);
+    plat_mutex_unlock(&ob_lock);
 }

@@ -19,22 +19,111 @@
  * returns, so the faulting instruction runs again and faults into it (the default action ends
  * the process with SIGSEGV; AddressSanitizer reports the fault).
  *
- * Windows: nothing here.  MSVC builds use the compiler's own __try, which catches access
- * violations natively; a mingw-w64 build would need a vectored exception handler
- * (AddVectoredExceptionHandler) doing what the POSIX handler does, and until one is written
- * plat_fault_thread_ready returns 0 there and hardware faults are not caught. */
+ * Windows (mingw-w64, whose gcc has no __try): one vectored exception handler for the process,
+ * added by the first plat_fault_thread_ready, does what the POSIX handler does.  The system
+ * already describes the fault (EXCEPTION_RECORD); the handler hands an access violation, stack
+ * overflow, misalignment or in-page error on an armed thread to the catcher and, when the
+ * catcher gives a jmp_buf, does not longjmp from inside the exception dispatcher: it makes the
+ * faulting thread resume in fault_resume (a call pushed on the faulting stack, as if the faulting
+ * instruction had called it), which longjmps from an ordinary frame.  Everything else goes on to
+ * the next handler (EXCEPTION_CONTINUE_SEARCH): the process's own handlers and, at the end, the
+ * system ends the process as for any unhandled exception.  MSVC builds use the compiler's own
+ * __try, which catches access violations natively, and never arm a thread. */
 #if !defined(_WIN32) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* REG_ERR/REG_TRAPNO in ucontext_t, pthread_getattr_np */
 #endif
 
 #include "platform/platform.h"
 
+#include <string.h>
+
 #if defined(_WIN32)
+
+#include <windows.h>
+
+/* Room left below the faulting stack pointer before fault_resume's frame: the x64 calling
+ * convention has no red zone, but the fault may have hit in the middle of a prologue. */
+#define FAULT_RESUME_GAP 128
+
+static PLAT_THREAD_LOCAL int fault_armed;
+static plat_fault_catcher volatile fault_catcher;
+static plat_once_flag fault_once = PLAT_ONCE_INIT;
+static void *fault_vectored;
+
+/* Where a caught fault continues: an ordinary frame on the faulting thread's stack. */
+static __attribute__((noinline, used)) void fault_resume(jmp_buf *target)
+{
+    longjmp(*target, 1);
+}
+
+static LONG CALLBACK fault_handler(PEXCEPTION_POINTERS pointers)
+{
+    const EXCEPTION_RECORD *record = pointers->ExceptionRecord;
+    CONTEXT *context = pointers->ContextRecord;
+    plat_fault_catcher catcher = fault_catcher;
+    if (!fault_armed || catcher == NULL || (record->ExceptionFlags & EXCEPTION_NONCONTINUABLE))
+        return EXCEPTION_CONTINUE_SEARCH;
+    plat_fault fault;
+    memset(&fault, 0, sizeof(fault));
+    fault.access = PLAT_FAULT_READ;
+    fault.pc = record->ExceptionAddress;
+    switch (record->ExceptionCode) {
+    case EXCEPTION_ACCESS_VIOLATION:
+    case EXCEPTION_IN_PAGE_ERROR:
+        fault.kind = record->ExceptionCode == EXCEPTION_ACCESS_VIOLATION ? PLAT_FAULT_ACCESS : PLAT_FAULT_IN_PAGE;
+        if (record->NumberParameters >= 2) {
+            fault.access = (int)record->ExceptionInformation[0];
+            fault.address = (void *)record->ExceptionInformation[1];
+        }
+        break;
+    case EXCEPTION_STACK_OVERFLOW:
+        fault.kind = PLAT_FAULT_STACK_OVERFLOW;
+        break;
+    case EXCEPTION_DATATYPE_MISALIGNMENT:
+        fault.kind = PLAT_FAULT_MISALIGNED;
+        break;
+    default:
+        return EXCEPTION_CONTINUE_SEARCH;
+    }
+    fault_armed = 0; /* a fault inside the catcher is not ours */
+    jmp_buf *target = catcher(&fault);
+    fault_armed = 1;
+    if (target == NULL)
+        return EXCEPTION_CONTINUE_SEARCH;
+#if defined(_M_X64) || defined(__x86_64__)
+    /* Resume in fault_resume(target), called from the faulting instruction: the return address
+     * it pushes lets the unwinder (longjmp unwinds on x64 Windows) walk back to the __try. */
+    DWORD64 sp = (context->Rsp - FAULT_RESUME_GAP) & ~(DWORD64)15;
+    sp -= 8;
+    *(DWORD64 *)sp = context->Rip;
+    context->Rsp = sp;
+    context->Rcx = (DWORD64)(uintptr_t)target;
+    context->Rip = (DWORD64)(uintptr_t)fault_resume;
+    return EXCEPTION_CONTINUE_EXECUTION;
+#else
+    (void)context;
+    return EXCEPTION_CONTINUE_SEARCH;
+#endif
+}
+
+static void fault_init(void)
+{
+    fault_vectored = AddVectoredExceptionHandler(1, fault_handler);
+}
 
 int plat_fault_thread_ready(plat_fault_catcher catcher)
 {
+#if defined(_MSC_VER)
     (void)catcher;
-    return 0;
+    return 0; /* native __try */
+#else
+    plat_once(&fault_once, fault_init);
+    if (fault_vectored == NULL || catcher == NULL)
+        return 0;
+    fault_catcher = catcher;
+    fault_armed = 1;
+    return 1;
+#endif
 }
 
 #else
@@ -89,10 +178,10 @@ typedef struct fault_thread {
 
 static PLAT_THREAD_LOCAL fault_thread fault_self;
 
-static uv_once_t fault_once = UV_ONCE_INIT;
+static plat_once_flag fault_once = PLAT_ONCE_INIT;
 static int fault_key_ok;
 static pthread_key_t fault_key;
-static uv_mutex_t fault_lock;
+static plat_mutex fault_lock;
 static size_t fault_page;
 static _Atomic(plat_fault_catcher) fault_catcher;
 
@@ -127,7 +216,7 @@ static void fault_init(void)
 {
     long page = sysconf(_SC_PAGESIZE);
     fault_page = page > 0 ? (size_t)page : 4096;
-    if (uv_mutex_init(&fault_lock) != 0)
+    if (plat_mutex_init(&fault_lock) != 0)
         return;
     fault_key_ok = pthread_key_create(&fault_key, fault_thread_exit) == 0;
 }
@@ -190,7 +279,7 @@ static void fault_install(void)
     if (sigaction(SIGSEGV, NULL, &current) == 0 && fault_is_ours(&current))
         return;
 
-    uv_mutex_lock(&fault_lock);
+    plat_mutex_lock(&fault_lock);
     struct sigaction ours;
     memset(&ours, 0, sizeof(ours));
     ours.sa_sigaction = fault_handler;
@@ -209,12 +298,12 @@ static void fault_install(void)
         if (sigaction(fault_signals[i], &ours, &old) == 0 && !fault_is_ours(&old))
             fault_previous[next][i] = old; /* replaced between the query and now */
     }
-    uv_mutex_unlock(&fault_lock);
+    plat_mutex_unlock(&fault_lock);
 }
 
 int plat_fault_thread_ready(plat_fault_catcher catcher)
 {
-    uv_once(&fault_once, fault_init);
+    plat_once(&fault_once, fault_init);
     if (!fault_key_ok || catcher == NULL)
         return 0;
     if (atomic_load_explicit(&fault_catcher, memory_order_relaxed) != catcher)

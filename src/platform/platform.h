@@ -1,12 +1,16 @@
 /* platform/platform.h: the only place that knows which operating system wdmemu runs on.
- * Threads, locks and module loading come from libuv; this header adds thread-local storage
- * and the few compiler facts the rest of the library needs. */
+ * Threads, locks, time and module loading come from libuv, wrapped here (platform/platform.c)
+ * so that no other file includes <uv.h>: on Windows <uv.h> brings in <windows.h>, whose types
+ * (LIST_ENTRY, LARGE_INTEGER, ...) clash with the DDK headers every library file uses.  The
+ * wrapped objects are opaque storage that platform.c checks (static assertions) to be large
+ * and aligned enough for the libuv object it holds.  This header also adds thread-local
+ * storage, hardware-fault catching and the few compiler facts the rest of the library needs. */
 #ifndef WDMEMU_PLATFORM_H
 #define WDMEMU_PLATFORM_H
 
 #include <setjmp.h>
-
-#include <uv.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #if defined(_MSC_VER)
 #define PLAT_THREAD_LOCAL __declspec(thread)
@@ -24,7 +28,12 @@
 #define PLAT_THREAD_LOCAL_HOT PLAT_THREAD_LOCAL
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(_WIN32) && defined(__GNUC__) && !defined(__clang__)
+/* mingw-w64's gcc takes plain "printf" for the Microsoft runtime's dialect (no %zu). */
+#define PLAT_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#define PLAT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PLAT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#elif defined(__GNUC__) || defined(__clang__)
 #define PLAT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define PLAT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PLAT_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -33,6 +42,79 @@
 #define PLAT_LIKELY(x) (x)
 #define PLAT_UNLIKELY(x) (x)
 #endif
+
+/* Opaque room for a libuv object of at most `bytes` bytes, aligned like any scalar. */
+#define PLAT_OPAQUE(bytes)         \
+    union {                        \
+        unsigned char bytes_[bytes]; \
+        long long align_ll_;       \
+        void *align_p_;            \
+    } opaque
+
+/* uv_mutex_t: a pthread mutex (40 bytes on Linux x86-64) or a CRITICAL_SECTION (40 on x64). */
+typedef struct plat_mutex {
+    PLAT_OPAQUE(64);
+} plat_mutex;
+/* uv_cond_t: a pthread condition variable (48) or libuv's Windows condition union (64). */
+typedef struct plat_cond {
+    PLAT_OPAQUE(64);
+} plat_cond;
+/* uv_thread_t: a pthread_t or a HANDLE. */
+typedef struct plat_thread {
+    PLAT_OPAQUE(16);
+} plat_thread;
+/* uv_lib_t: the module handle and libuv's error message. */
+typedef struct plat_lib {
+    PLAT_OPAQUE(32);
+} plat_lib;
+
+/* One-time initialisation: a flag that starts as PLAT_ONCE_INIT and a function that runs once,
+ * however many threads call plat_once at the same time (the others wait until it returned). */
+typedef struct plat_once_flag {
+    int done;
+} plat_once_flag;
+#define PLAT_ONCE_INIT {0}
+void plat_once(plat_once_flag *flag, void (*function)(void));
+
+/* The libuv calls, same arguments and results (0 or a negative libuv error code). */
+int plat_mutex_init(plat_mutex *mutex);
+int plat_mutex_init_recursive(plat_mutex *mutex);
+void plat_mutex_destroy(plat_mutex *mutex);
+void plat_mutex_lock(plat_mutex *mutex);
+void plat_mutex_unlock(plat_mutex *mutex);
+
+int plat_cond_init(plat_cond *cond);
+void plat_cond_destroy(plat_cond *cond);
+void plat_cond_signal(plat_cond *cond);
+void plat_cond_wait(plat_cond *cond, plat_mutex *mutex);
+/* Waits at most timeout nanoseconds: 0 when signalled (or woken spuriously), a negative error
+ * code on timeout. */
+int plat_cond_timedwait(plat_cond *cond, plat_mutex *mutex, uint64_t timeout);
+
+int plat_thread_create(plat_thread *thread, void (*entry)(void *arg), void *arg);
+int plat_thread_join(plat_thread *thread);
+
+void plat_sleep(unsigned milliseconds);
+/* A monotonic clock in nanoseconds from an arbitrary start. */
+uint64_t plat_hrtime(void);
+/* The wall clock: seconds and microseconds since 1970-01-01 UTC; 0 or a negative error code. */
+int plat_time_of_day(int64_t *seconds, int32_t *microseconds);
+/* The number of logical processors (at least 1). */
+int plat_cpu_count(void);
+
+/* 0 when path names an existing file or directory, else a negative error code for plat_strerror. */
+int plat_path_exists(const char *path);
+const char *plat_strerror(int error);
+
+/* Loading a shared module (a .so, or a .dll on Windows) with its symbols kept local to it. */
+int plat_dlopen(const char *path, plat_lib *lib);
+int plat_dlsym(plat_lib *lib, const char *name, void **symbol);
+void plat_dlclose(plat_lib *lib);
+const char *plat_dlerror(const plat_lib *lib);
+
+/* 1 when [start, start + length) is mapped and may be read (and written when write is non-zero)
+ * without faulting, 0 when not; the memory is not touched (platform/memory.c). */
+int plat_range_accessible(uintptr_t start, size_t length, int write);
 
 /* Environment lookup that works the same on every platform (NULL if unset or empty). */
 const char *plat_getenv(const char *name);

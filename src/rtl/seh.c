@@ -193,7 +193,7 @@ BOOLEAN seh_guarded_call(void (*fn)(void *context), void *context, NTSTATUS *cod
     guard.Guard = 1;
     seh_bugcheck = FALSE;
     WdmemuSehStep(&guard);
-    if (setjmp(guard.Jump) == 0) {
+    if (WDMEMU_SEH_SETJMP(guard.Jump) == 0) {
         fn(context);
         WdmemuSehUnlink(&guard);
         seh_last_state = WDMEMU_SEH_INIT;

@@ -26,7 +26,7 @@ typedef struct tr_stored {
 } tr_stored;
 
 static struct {
-    uv_mutex_t lock;
+    plat_mutex lock;
     int subscription;            /* -1: not subscribed */
     BOOLEAN memory;
     FILE *text, *jsonl, *chrome;
@@ -39,12 +39,12 @@ static struct {
     int filter_major;            /* -1: any */
     size_t data_limit;
 } tr = {.subscription = -1, .filter_major = -1};
-static uv_once_t tr_once = UV_ONCE_INIT;
+static plat_once_flag tr_once = PLAT_ONCE_INIT;
 static BOOLEAN tr_env_opened;    /* WDMEMU_TRACE files are truncated once, then appended to */
 
 static void tr_init_lock(void)
 {
-    uv_mutex_init_recursive(&tr.lock);
+    plat_mutex_init_recursive(&tr.lock);
 }
 
 /* ---- names --------------------------------------------------------------------------------- */
@@ -316,14 +316,14 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
 static void tr_observe(const ev_record *ev, void *context)
 {
     (void)context;
-    uv_mutex_lock(&tr.lock);
+    plat_mutex_lock(&tr.lock);
     char driver[160], device[160];
     tr_stored slot;
     unsigned char data[4096];
     size_t data_length = 0;
     tr_build(ev, &slot.pub, driver, sizeof(driver), device, sizeof(device), data, &data_length);
     if (!tr_passes(&slot.pub, driver, device)) {
-        uv_mutex_unlock(&tr.lock);
+        plat_mutex_unlock(&tr.lock);
         return;
     }
     /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
@@ -341,7 +341,7 @@ static void tr_observe(const ev_record *ev, void *context)
             tr_stored *grown = realloc(tr.records, capacity * sizeof(*grown));
             if (grown == NULL) {
                 free(slot.storage);
-                uv_mutex_unlock(&tr.lock);
+                plat_mutex_unlock(&tr.lock);
                 return;
             }
             tr.records = grown;
@@ -351,7 +351,7 @@ static void tr_observe(const ev_record *ev, void *context)
     } else {
         free(slot.storage);
     }
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
 }
 
 static FILE *tr_open(const char *path, BOOLEAN append, BOOLEAN *close_it)
@@ -379,8 +379,8 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
     memcpy(format, spec, n);
     format[n] = '\0';
     const char *path = colon != NULL ? colon + 1 : NULL;
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     NTSTATUS status = STATUS_SUCCESS;
     if (strcmp(format, "memory") == 0) {
         tr.memory = TRUE;
@@ -404,15 +404,15 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
                           "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path], chrome[:path])", spec);
     }
     BOOLEAN subscribe = NT_SUCCESS(status) && tr.subscription < 0;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
     /* The event stream's lock is taken outside the tracer's: delivery takes them the other way. */
     if (subscribe) {
         int id = ev_subscribe(tr_observe, NULL);
-        uv_mutex_lock(&tr.lock);
+        plat_mutex_lock(&tr.lock);
         BOOLEAN duplicate = tr.subscription >= 0;
         if (!duplicate)
             tr.subscription = id;
-        uv_mutex_unlock(&tr.lock);
+        plat_mutex_unlock(&tr.lock);
         if (duplicate && id >= 0)
             ev_unsubscribe(id);
     }
@@ -434,14 +434,14 @@ static void tr_forget_records(void)
 
 WDMEMU_API void wdmemu_trace_stop(void)
 {
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     int subscription = tr.subscription;
     tr.subscription = -1;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
     if (subscription >= 0)
         ev_unsubscribe(subscription);
-    uv_mutex_lock(&tr.lock);
+    plat_mutex_lock(&tr.lock);
     if (tr.text != NULL) {
         fflush(tr.text);
         if (tr.close_text)
@@ -461,31 +461,31 @@ WDMEMU_API void wdmemu_trace_stop(void)
     }
     tr.text = tr.jsonl = tr.chrome = NULL;
     tr.memory = FALSE;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
 }
 
 WDMEMU_API size_t wdmemu_trace_count(void)
 {
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     size_t n = tr.count;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
     return n;
 }
 
 WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index)
 {
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     const wdmemu_trace_record *r = index < tr.count ? &tr.records[index].pub : NULL;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
     return r;
 }
 
 WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp, const char *device)
 {
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     size_t found = (size_t)-1;
     for (size_t i = from; i < tr.count; i++) {
         const wdmemu_trace_record *r = &tr.records[i].pub;
@@ -495,40 +495,40 @@ WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp,
             break;
         }
     }
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
     return found;
 }
 
 WDMEMU_API void wdmemu_trace_clear(void)
 {
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     tr_forget_records();
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
 }
 
 WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, int major)
 {
     if (major > IRP_MJ_MAXIMUM_FUNCTION)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_filter: major function %d is beyond IRP_MJ_PNP", major);
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     if (driver != NULL && driver[0] != '\0')
         snprintf(tr.filter_driver, sizeof(tr.filter_driver), "%s%s", driver[0] == '\\' ? "" : "\\Driver\\", driver);
     if (device != NULL)
         snprintf(tr.filter_device, sizeof(tr.filter_device), "%s", device);
     tr.filter_major = major < 0 ? -1 : major;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
     return STATUS_SUCCESS;
 }
 
 WDMEMU_API void wdmemu_trace_data_limit(size_t limit)
 {
-    uv_once(&tr_once, tr_init_lock);
-    uv_mutex_lock(&tr.lock);
+    plat_once(&tr_once, tr_init_lock);
+    plat_mutex_lock(&tr.lock);
     tr.data_limit = limit < 4096 ? limit : 4096;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
 }
 
 /* WDMEMU_TRACE_FILTER=driver=X,device=Y,major=IRP_MJ_READ */
@@ -578,7 +578,7 @@ void trace_init(void)
 void trace_shutdown(void)
 {
     wdmemu_trace_stop();
-    uv_mutex_lock(&tr.lock);
+    plat_mutex_lock(&tr.lock);
     tr_forget_records();
     free(tr.records);
     tr.records = NULL;
@@ -587,5 +587,5 @@ void trace_shutdown(void)
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     tr.filter_major = -1;
     tr.data_limit = 0;
-    uv_mutex_unlock(&tr.lock);
+    plat_mutex_unlock(&tr.lock);
 }

@@ -4,11 +4,15 @@ messages that name the driver, the status and what was left behind.
 
 usage: check_cli.py WDMEMU_RUN DRIVER_DIR"""
 import os
+import shlex
 import subprocess
 import sys
 
 run, drivers = sys.argv[1], sys.argv[2]
-suffix = '.dll' if os.name == 'nt' else '.so'
+# Set by tests/meson.build: the command that runs the programs under test (wine for a Windows
+# cross build; empty otherwise) and the file suffix of driver modules.
+wrapper = shlex.split(os.environ.get('WDMEMU_EXE_WRAPPER', ''))
+suffix = os.environ.get('WDMEMU_MODULE_SUFFIX', '.so')
 failures = 0
 passed = 0
 
@@ -19,7 +23,7 @@ def driver(name):
 
 def case(title, args, status, stdout=(), stderr=(), absent=()):
     global failures, passed
-    proc = subprocess.run([run] + args, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(wrapper + [run] + args, capture_output=True, text=True, timeout=60)
     problems = []
     if proc.returncode != status:
         problems.append('exit status %d, expected %d' % (proc.returncode, status))

@@ -5,16 +5,21 @@ name the line; two modules load in order (filter over tiny) and unload in revers
 
 usage: check_scripts.py WDMEMU_RUN DRIVER_DIR SCRIPT_DIR"""
 import os
+import shlex
 import subprocess
 import sys
 
 run, drivers, scripts = sys.argv[1], sys.argv[2], sys.argv[3]
+# Set by tests/meson.build: the command that runs the programs under test (wine for a Windows
+# cross build; empty otherwise) and the file suffix of driver modules.
+wrapper = shlex.split(os.environ.get('WDMEMU_EXE_WRAPPER', ''))
+suffix = os.environ.get('WDMEMU_MODULE_SUFFIX', '.so')
 failures = passed = 0
 
 
 def check(title, args, status, expect=(), absent=()):
     global failures, passed
-    proc = subprocess.run([run, '--quiet'] + args, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(wrapper + [run, '--quiet'] + args, capture_output=True, text=True, timeout=60)
     out = proc.stdout + proc.stderr
     problems = []
     if proc.returncode != status:
@@ -29,7 +34,7 @@ def check(title, args, status, expect=(), absent=()):
         print('ok   %s' % title)
 
 
-echo = os.path.join(drivers, 'echo.so')
+echo = os.path.join(drivers, 'echo' + suffix)
 good = os.path.join(scripts, 'echo.wdm')
 bad = os.path.join(scripts, 'failing.wdm')
 check('every command of a passing script', [echo, good], 0,
@@ -54,7 +59,7 @@ check('every missed expectation is named by its line', [echo, bad], 1,
               'script expectations failed'])
 check('a missing script is an error', [echo, os.path.join(scripts, 'nonexistent.wdm')], 1,
       expect=['cannot open script'])
-tiny, filt = os.path.join(drivers, 'tiny.so'), os.path.join(drivers, 'filter.so')
+tiny, filt = os.path.join(drivers, 'tiny' + suffix), os.path.join(drivers, 'filter' + suffix)
 check('modules load in order and unload in reverse', [tiny, filt], 0,
       expect=['loaded \\Driver\\tiny', 'loaded \\Driver\\filter', 'unloaded \\Driver\\filter cleanly',
               'unloaded \\Driver\\tiny cleanly'])
@@ -64,10 +69,10 @@ import difflib
 import tempfile
 with tempfile.TemporaryDirectory() as tmp:
     text, jsonl = os.path.join(tmp, 't.txt'), os.path.join(tmp, 't.jsonl')
-    subprocess.run([run, '-q', '--trace=text:' + text, '--trace=jsonl:' + jsonl, echo, good],
+    subprocess.run(wrapper + [run, '-q', '--trace=text:' + text, '--trace=jsonl:' + jsonl, echo, good],
                    capture_output=True, timeout=60)
     filtered = os.path.join(tmp, 'f.txt')
-    subprocess.run([run, '-q', '--trace=text:' + filtered, tiny, filt, os.path.join(scripts, 'filter.wdm')],
+    subprocess.run(wrapper + [run, '-q', '--trace=text:' + filtered, tiny, filt, os.path.join(scripts, 'filter.wdm')],
                    capture_output=True, timeout=60)
     for produced, golden in ((text, 'echo.trace.txt'), (jsonl, 'echo.trace.jsonl'), (filtered, 'filter.trace.txt')):
         golden_path = os.path.join(scripts, golden)

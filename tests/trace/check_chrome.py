@@ -4,9 +4,13 @@ would read it: one JSON array of events with the fields Trace Event Format requi
 asynchronous IRP span closed by a matching end, innermost first."""
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
+# Set by tests/meson.build: the command that runs the program under test (wine for a Windows
+# cross build; empty otherwise).
+wrapper = shlex.split(os.environ.get('WDMEMU_EXE_WRAPPER', ''))
 
 
 def main():
@@ -14,7 +18,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "trace.json")
         env = dict(os.environ, WDMEMU_TEST_CHROME_OUT=path, CMOCKA_TEST_ABORT="0")
-        run = subprocess.run([test_trace], env=env, capture_output=True, text=True)
+        run = subprocess.run(wrapper + [test_trace], env=env, capture_output=True, text=True)
         if run.returncode != 0:
             print(run.stdout, run.stderr)
             return 1

@@ -6,11 +6,16 @@ only what they name; a malformed line is an error naming its line.
 usage: check_wdmemu_trace.py WDMEMU_RUN WDMEMU_TRACE DRIVER_DIR SCRIPT_DIR"""
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
 
 run, tool, drivers, scripts = sys.argv[1:5]
+# Set by tests/meson.build: the command that runs the programs under test (wine for a Windows
+# cross build; empty otherwise) and the file suffix of driver modules.
+wrapper = shlex.split(os.environ.get('WDMEMU_EXE_WRAPPER', ''))
+suffix = os.environ.get('WDMEMU_MODULE_SUFFIX', '.so')
 failures = passed = 0
 
 
@@ -26,14 +31,14 @@ def check(title, condition, detail=''):
 
 with tempfile.TemporaryDirectory() as tmp:
     jsonl, text = os.path.join(tmp, 't.jsonl'), os.path.join(tmp, 't.txt')
-    subprocess.run([run, '-q', '--trace=jsonl:' + jsonl, '--trace=text:' + text,
-                    os.path.join(drivers, 'echo.so'), os.path.join(scripts, 'echo.wdm')],
+    subprocess.run(wrapper + [run, '-q', '--trace=jsonl:' + jsonl, '--trace=text:' + text,
+                    os.path.join(drivers, 'echo' + suffix), os.path.join(scripts, 'echo.wdm')],
                    check=True, capture_output=True)
     original = open(jsonl, encoding='utf-8').read()
     live_text = open(text, encoding='utf-8').read()
 
     def convert(*args, stdin=None):
-        return subprocess.run([tool] + list(args), capture_output=True, text=True, input=stdin)
+        return subprocess.run(wrapper + [tool] + list(args), capture_output=True, text=True, input=stdin)
 
     same = convert('--to=jsonl', jsonl)
     check('jsonl round trip is byte for byte', same.returncode == 0 and same.stdout == original)

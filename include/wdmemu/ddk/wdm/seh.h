@@ -88,10 +88,20 @@ WDMEMU_API DECLSPEC_NORETURN void WdmemuSehRaise(NTSTATUS Code, PVOID Address);
 #define WDMEMU_SEH_FRAME_VALUE {.State = WDMEMU_SEH_INIT}
 #endif
 
+/* The jump back to a __try.  mingw-w64's setjmp records the frame so that longjmp unwinds the
+ * stack the Windows way (RtlUnwindEx), which refuses a jump from a fault handler's resumption
+ * and costs a walk of every frame; with no frame recorded longjmp just restores the registers,
+ * as it does elsewhere. */
+#if defined(_WIN32) && defined(__GNUC__) && !defined(__clang__) && defined(_WIN64)
+#define WDMEMU_SEH_SETJMP(buffer) _setjmp((buffer), NULL)
+#else
+#define WDMEMU_SEH_SETJMP(buffer) setjmp(buffer)
+#endif
+
 #define __try                                                                                      \
     for (WDMEMU_SEH_FRAME __wdmemu_seh __attribute__((cleanup(WdmemuSehUnlink))) = WDMEMU_SEH_FRAME_VALUE; \
          WdmemuSehStep(&__wdmemu_seh);)                                                            \
-        if (setjmp(__wdmemu_seh.Jump) == 0)
+        if (WDMEMU_SEH_SETJMP(__wdmemu_seh.Jump) == 0)
 
 #define __except(...) if (WdmemuSehCaught() && WdmemuSehFilter((int)(__VA_ARGS__)))
 
@@ -119,7 +129,31 @@ WDMEMU_API DECLSPEC_NORETURN void WdmemuSehRaise(NTSTATUS Code, PVOID Address);
 #define leave __leave
 #endif
 
-#endif /* !_MSC_VER */
+#else /* _MSC_VER: the compiler's own structured exception handling */
+
+/* What <excpt.h> declares for the Microsoft compiler (the WDK's wdm.h brings it in): the
+ * intrinsics behind the filter and handler helpers, and the lowercase spellings for C. */
+unsigned long __cdecl _exception_code(void);
+void *__cdecl _exception_info(void);
+int __cdecl _abnormal_termination(void);
+
+#ifndef GetExceptionCode
+#define GetExceptionCode _exception_code
+#define exception_code _exception_code
+#define GetExceptionInformation() ((PEXCEPTION_POINTERS)_exception_info())
+#define exception_info() ((PEXCEPTION_POINTERS)_exception_info())
+#define AbnormalTermination _abnormal_termination
+#define abnormal_termination _abnormal_termination
+#endif
+
+#if !defined(__cplusplus) && !defined(try)
+#define try __try
+#define except __except
+#define finally __finally
+#define leave __leave
+#endif
+
+#endif /* _MSC_VER */
 
 WDMEMU_END_DECLS
 
