@@ -59,7 +59,10 @@ typedef struct wdmemu_test_fixture {
     wdmemu_driver *loaded[WDMEMU_TEST_MAX_DRIVERS];
 } wdmemu_test_fixture;
 
-/* CMocka setup and teardown taking a wdmemu_test_fixture as the test's initial state. */
+/* CMocka setup and teardown taking a wdmemu_test_fixture as the test's initial state.  A plain
+ * cmocka_unit_test may also call them itself, to run its body on several fixtures in turn (one
+ * per seed, say): void *f = &fixture; wdmemu_test_setup(&f) == 0, ..., wdmemu_test_teardown(&f)
+ * == 0 (non-zero: the reasons were printed). */
 int wdmemu_test_setup(void **state);
 int wdmemu_test_teardown(void **state);
 
