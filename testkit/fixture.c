@@ -15,6 +15,10 @@ static struct {
     unsigned char seen[TK_SEEN];    /* findings the test examined */
 } tk;
 
+/* wdmemu's seed before the first fixture set one: what a fixture with .seed 0 gets. */
+static uint64_t tk_default_seed;
+static BOOLEAN tk_default_seed_known;
+
 /* ---- fixtures ---------------------------------------------------------------------------------- */
 
 static size_t tk_driver_count(const wdmemu_test_fixture *fixture)
@@ -52,19 +56,27 @@ int wdmemu_test_setup(void **state)
     wdmemu_test_fixture *fixture = *state;
     memset(&tk, 0, sizeof(tk));
     wdmemu_shutdown();
+    tk_mocks_free(); /* left by a setup that failed (CMocka then runs no teardown) */
+    if (!tk_default_seed_known) {
+        tk_default_seed = wdmemu_get_seed();
+        tk_default_seed_known = TRUE;
+    }
     if (fixture == NULL) {
         print_error("wdmemu_test_setup: the test has no fixture (use wdmemu_unit_test(test, &fixture))\n");
         return -1;
     }
     memset(fixture->loaded, 0, sizeof(fixture->loaded));
     wdmemu_set_mode(fixture->threaded ? WDMEMU_MODE_THREADED : WDMEMU_MODE_DETERMINISTIC);
-    if (fixture->seed != 0)
-        wdmemu_set_seed(fixture->seed);
+    /* the seed persists across wdmemu_shutdown: set it every time, so that no fixture inherits
+     * the seed of the one before */
+    wdmemu_set_seed(fixture->seed != 0 ? fixture->seed : tk_default_seed);
     wdmemu_init();
     if (fixture->trace && !NT_SUCCESS(wdmemu_trace_start("memory"))) {
         print_error("wdmemu_test_setup: the in-memory trace could not be started: %s\n", wdmemu_last_error());
         return -1;
     }
+    if (fixture->before_drivers != NULL)
+        fixture->before_drivers();
     size_t count = tk_driver_count(fixture);
     for (size_t i = 0; i < count; i++) {
         const wdmemu_test_driver *d = &fixture->drivers[i];
@@ -81,6 +93,7 @@ int wdmemu_test_setup(void **state)
             int ignored = 0;
             tk_unload_fixture(fixture, &ignored);
             wdmemu_shutdown();
+            tk_mocks_free();
             return -1;
         }
     }
@@ -116,6 +129,23 @@ wdmemu_driver *wdmemu_test_driver_at(void **state, size_t index)
     if (fixture == NULL || index >= WDMEMU_TEST_MAX_DRIVERS)
         return NULL;
     return fixture->loaded[index];
+}
+
+void wdmemu_test_unload_at(void **state, size_t index, const char *file, int line)
+{
+    wdmemu_test_fixture *fixture = state != NULL ? *state : NULL;
+    if (fixture == NULL || index >= WDMEMU_TEST_MAX_DRIVERS || fixture->loaded[index] == NULL) {
+        print_error("wdmemu_test_unload: the fixture has no driver %zu loaded\n", index);
+        _fail(file, line);
+        return;
+    }
+    char expression[200];
+    snprintf(expression, sizeof(expression), "wdmemu_driver_unload(\\Driver\\%s)",
+             wdmemu_driver_name(fixture->loaded[index]));
+    NTSTATUS status = wdmemu_driver_unload(fixture->loaded[index]);
+    if (status != STATUS_INVALID_DEVICE_REQUEST) /* without DriverUnload it stays loaded */
+        fixture->loaded[index] = NULL;
+    wdmemu_test_assert_status(STATUS_SUCCESS, status, expression, file, line);
 }
 
 size_t wdmemu_test_finding_count(const char *rule)
@@ -293,4 +323,37 @@ size_t wdmemu_test_trace_count(const char *kind, uint32_t irp, const char *devic
          at = wdmemu_trace_find(at + 1, kind, irp, device))
         n++;
     return n;
+}
+
+static BOOLEAN tk_matches_major(const wdmemu_trace_record *r, const char *kind, int major, const char *device)
+{
+    return (kind == NULL || strcmp(r->kind, kind) == 0) && (device == NULL || strcmp(r->device, device) == 0) &&
+           (major < 0 || (r->major_name != NULL && r->major == major));
+}
+
+size_t wdmemu_test_trace_count_major(size_t from, const char *kind, int major, const char *device)
+{
+    size_t n = 0;
+    for (size_t i = from; i < wdmemu_trace_count(); i++) {
+        if (tk_matches_major(wdmemu_trace_get(i), kind, major, device))
+            n++;
+    }
+    return n;
+}
+
+size_t wdmemu_test_assert_traced_major(size_t from, const char *kind, int major, const char *device,
+                                       const char *file, int line)
+{
+    for (size_t i = from; i < wdmemu_trace_count(); i++) {
+        if (tk_matches_major(wdmemu_trace_get(i), kind, major, device))
+            return i;
+    }
+    char what[256];
+    tk_describe(what, sizeof(what), kind, 0, device);
+    const char *name = major >= 0 ? wdmemu_major_name((UCHAR)major) : NULL;
+    print_error("expected %s for %s in the trace from record %zu on, found none\n", what,
+                name != NULL ? name : "any major function", from);
+    wdmemu_test_trace_print();
+    _fail(file, line);
+    return (size_t)-1;
 }

@@ -1,7 +1,8 @@
 /* The test kit for driver authors (wdmemu_test.h), tested the way a driver author uses it:
  * fixtures that load drivers and fail the test for leftovers and unexamined findings, one-call
  * requests, mock devices scripted with CMocka's queues (complete, data, pend, hold, cancel,
- * pass down, parameter checks, recorded requests), and trace assertions.  The failure paths of
+ * pass down, parameter checks, recorded requests), a hook that prepares what DriverEntry needs,
+ * unloading a fixture driver in the test, and trace assertions.  The failure paths of
  * the teardown are driven by calling setup and teardown directly. */
 #include <wdmemu/wdmemu.h>
 
@@ -63,7 +64,45 @@ static void the_trace_can_be_asserted_on(void **state)
     assert_not_traced("IRP_CANCEL", 0, NULL);
     assert_int_equal(wdmemu_test_trace_count("IRP_DISPATCH", irp, NULL), 1);
     assert_true(wdmemu_test_trace_count("IRP_DISPATCH", 0, "\\Device\\WdmemuEcho") >= 2); /* create, ioctl */
+    /* by major function, from a record on */
+    size_t control = assert_traced_major(0, "IRP_DISPATCH", IRP_MJ_DEVICE_CONTROL, "\\Device\\WdmemuEcho");
+    assert_true(control > dispatch);
+    assert_int_equal(wdmemu_trace_get(control)->ioctl, ECHO_IOCTL(0x800));
+    assert_int_equal(wdmemu_test_trace_count_major(0, "IRP_DISPATCH", IRP_MJ_CREATE, "\\Device\\WdmemuEcho"), 1);
+    assert_int_equal(wdmemu_test_trace_count_major(0, "IRP_DISPATCH", -1, "\\Device\\WdmemuEcho"), 2);
+    assert_int_equal(wdmemu_test_trace_count_major(control, "IRP_DISPATCH", IRP_MJ_CREATE, NULL), 0);
+    assert_int_equal(wdmemu_test_trace_count_major(control, "IRP_DISPATCH", IRP_MJ_DEVICE_CONTROL, NULL), 1);
+    /* records without a request (DRIVER_ENTRY ...) have no major function, not IRP_MJ_CREATE (0) */
+    assert_true(wdmemu_test_trace_count("DRIVER_ENTRY", 0, NULL) >= 1);
+    assert_int_equal(wdmemu_test_trace_count_major(0, "DRIVER_ENTRY", IRP_MJ_CREATE, NULL), 0);
     wdmemu_test_close(h);
+}
+
+static void a_handle_can_be_opened_with_the_access_and_options_of_the_test(void **state)
+{
+    (void)state;
+    HANDLE reader = wdmemu_test_open_with("\\\\.\\WdmemuEcho", GENERIC_READ, FILE_SYNCHRONOUS_IO_NONALERT);
+    char buffer[2];
+    assert_int_equal(wdmemu_test_read(reader, buffer, 2, STATUS_SUCCESS), 2);
+    wdmemu_test_write(reader, "x", 1, STATUS_ACCESS_DENIED);
+    HANDLE overlapped = wdmemu_test_open_with("\\\\.\\WdmemuEcho", GENERIC_WRITE, 0);
+    int64_t offset = 0;
+    wdmemu_request *request;
+    assert_nt_success(wdmemu_write_async(overlapped, "y", 1, &offset, NULL, NULL, &request));
+    assert_nt_status(STATUS_SUCCESS, wdmemu_request_wait(request, -1));
+    wdmemu_request_free(request);
+    wdmemu_test_close(reader);
+    wdmemu_test_close(overlapped);
+}
+
+/* A test may unload a fixture driver itself (to test DriverUnload); the teardown skips it. */
+static void a_test_can_unload_a_fixture_driver_itself(void **state)
+{
+    wdmemu_test_unload(state, 0);
+    assert_null(wdmemu_test_driver_at(state, 0));
+    PDEVICE_OBJECT device;
+    assert_nt_status(STATUS_OBJECT_NAME_NOT_FOUND, wdmemu_device_lookup("\\Device\\WdmemuEcho", &device, NULL, 0));
+    assert_traced(0, "DRIVER_UNLOADED", 0, NULL);
 }
 
 /* ---- mocks ---------------------------------------------------------------------------------- */
@@ -234,6 +273,86 @@ static void mocks_work_in_threaded_mode_too(void **state)
     wdmemu_test_close(h);
 }
 
+/* ---- a hook before the drivers load ------------------------------------------------------------ */
+
+/* A driver that, like a filter, opens a device in its DriverEntry: the device must exist before
+ * it loads, so the fixture creates it as a mock in its before_drivers hook. */
+static wdmemu_mock *lower_mock;
+static NTSTATUS opened_in_driver_entry;
+
+static void create_the_lower_mock(void)
+{
+    lower_mock = wdmemu_mock_create("\\Device\\KitLower", FILE_DEVICE_UNKNOWN, DO_BUFFERED_IO);
+    wdmemu_mock_will_complete(lower_mock, STATUS_SUCCESS, 0); /* the opener's create, cleanup, close */
+    wdmemu_mock_repeat(lower_mock, 2);
+}
+
+static void create_a_mock(void)
+{
+    lower_mock = wdmemu_mock_create("\\Device\\KitLower", FILE_DEVICE_UNKNOWN, DO_BUFFERED_IO);
+}
+
+static VOID NTAPI opener_unload(PDRIVER_OBJECT DriverObject)
+{
+    (void)DriverObject;
+}
+
+static NTSTATUS NTAPI opener_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    DriverObject->DriverUnload = opener_unload;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\KitLower");
+    PFILE_OBJECT file;
+    PDEVICE_OBJECT device;
+    opened_in_driver_entry = IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file, &device);
+    if (NT_SUCCESS(opened_in_driver_entry))
+        ObDereferenceObject(file);
+    return opened_in_driver_entry;
+}
+
+static wdmemu_test_fixture opener_fixture = {.drivers = {{.entry = opener_entry, .name = "opener"}},
+                                             .before_drivers = create_the_lower_mock};
+
+static void before_drivers_prepares_what_driver_entry_needs(void **state)
+{
+    assert_non_null(wdmemu_test_driver_at(state, 0));
+    assert_nt_status(STATUS_SUCCESS, opened_in_driver_entry);
+    assert_int_equal(wdmemu_mock_request_count(lower_mock), 3);
+    assert_int_equal(wdmemu_mock_request_at(lower_mock, 0)->major, IRP_MJ_CREATE);
+    assert_int_equal(wdmemu_mock_request_at(lower_mock, 1)->major, IRP_MJ_CLEANUP);
+    assert_int_equal(wdmemu_mock_request_at(lower_mock, 2)->major, IRP_MJ_CLOSE);
+    /* from here on the test scripts the mock */
+    wdmemu_mock_will_complete(lower_mock, STATUS_SUCCESS, 0);
+    wdmemu_mock_will_complete_data(lower_mock, STATUS_SUCCESS, "ok", 2);
+    wdmemu_mock_will_complete(lower_mock, STATUS_SUCCESS, 0);
+    wdmemu_mock_repeat(lower_mock, 1);
+    HANDLE h = wdmemu_test_open("\\Device\\KitLower");
+    char buffer[2];
+    assert_int_equal(wdmemu_test_read(h, buffer, 2, STATUS_SUCCESS), 2);
+    assert_memory_equal(buffer, "ok", 2);
+    wdmemu_test_close(h);
+}
+
+/* The seed is wdmemu's default for every fixture without one, whatever ran before. */
+static void a_fixture_without_a_seed_does_not_inherit_the_previous_ones(void **state)
+{
+    (void)state;
+    static wdmemu_test_fixture seeded = {.seed = 77};
+    void *fixture = &empty_fixture;
+    assert_int_equal(wdmemu_test_setup(&fixture), 0);
+    uint64_t default_seed = wdmemu_get_seed();
+    assert_int_not_equal(default_seed, 77);
+    assert_int_equal(wdmemu_test_teardown(&fixture), 0);
+    fixture = &seeded;
+    assert_int_equal(wdmemu_test_setup(&fixture), 0);
+    assert_int_equal(wdmemu_get_seed(), 77);
+    assert_int_equal(wdmemu_test_teardown(&fixture), 0);
+    fixture = &empty_fixture;
+    assert_int_equal(wdmemu_test_setup(&fixture), 0);
+    assert_int_equal(wdmemu_get_seed(), default_seed);
+    assert_int_equal(wdmemu_test_teardown(&fixture), 0);
+}
+
 /* ---- the teardown fails a test for what it should ------------------------------------------------ */
 
 static wdmemu_test_fixture leaky_fixture;
@@ -278,10 +397,20 @@ static void the_teardown_fails_for_leftovers_unexamined_findings_and_mock_surpri
     wdmemu_request_free(request);
     assert_int_equal(wdmemu_test_teardown(&fixture), -1); /* held request: cancelled and reported */
 
-    /* a fixture driver that cannot load fails the setup */
-    static wdmemu_test_fixture missing = {.drivers = {{.module = "/nonexistent/driver.so"}}};
+    /* a fixture driver that cannot load fails the setup; the mocks its hook made are gone for
+     * the next test */
+    static wdmemu_test_fixture missing = {.drivers = {{.module = "/nonexistent/driver.so"}},
+                                          .before_drivers = create_a_mock};
     fixture = &missing;
     assert_int_equal(wdmemu_test_setup(&fixture), -1);
+    fixture = &empty_fixture;
+    assert_int_equal(wdmemu_test_setup(&fixture), 0);
+    mock = wdmemu_mock_create("\\Device\\KitLower", FILE_DEVICE_UNKNOWN, 0);
+    assert_int_equal(wdmemu_mock_request_count(mock), 0);
+    wdmemu_mock_will_complete(mock, STATUS_SUCCESS, 0);
+    wdmemu_mock_repeat(mock, 2);
+    wdmemu_test_close(wdmemu_test_open("\\Device\\KitLower"));
+    assert_int_equal(wdmemu_test_teardown(&fixture), 0);
 }
 
 int main(void)
@@ -292,12 +421,16 @@ int main(void)
     const struct CMUnitTest tests[] = {
         wdmemu_unit_test(the_fixture_loads_its_drivers_and_requests_take_one_call, &echo_fixture),
         wdmemu_unit_test(the_trace_can_be_asserted_on, &echo_fixture),
+        wdmemu_unit_test(a_handle_can_be_opened_with_the_access_and_options_of_the_test, &echo_fixture),
+        wdmemu_unit_test(a_test_can_unload_a_fixture_driver_itself, &echo_fixture),
         wdmemu_unit_test(a_mock_completes_fails_and_returns_data_as_scripted, &empty_fixture),
         wdmemu_unit_test(a_mock_pends_and_completes_from_a_dpc_later, &empty_fixture),
         wdmemu_unit_test(a_held_request_waits_for_release_or_cancel, &empty_fixture),
         wdmemu_unit_test(checks_queued_with_expect_value_are_applied_to_the_next_request, &empty_fixture),
         wdmemu_unit_test(a_mock_above_a_driver_intercepts_or_passes_requests_down, &echo_fixture),
         wdmemu_unit_test(mocks_work_in_threaded_mode_too, &threaded_fixture),
+        wdmemu_unit_test(before_drivers_prepares_what_driver_entry_needs, &opener_fixture),
+        cmocka_unit_test(a_fixture_without_a_seed_does_not_inherit_the_previous_ones),
         cmocka_unit_test(the_teardown_fails_for_leftovers_unexamined_findings_and_mock_surprises),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,14 +46,23 @@ typedef struct wdmemu_test_fixture {
     /* loaded in this order before the test (so a filter can attach over an earlier driver's
      * device), unloaded in the reverse order after it; the list ends at the first empty entry */
     wdmemu_test_driver drivers[WDMEMU_TEST_MAX_DRIVERS];
-    uint64_t seed;       /* scheduling seed (deterministic mode); 0 keeps wdmemu's default */
+    uint64_t seed;       /* scheduling seed (deterministic mode); 0: wdmemu's default (WDMEMU_SEED
+                            or the built-in one), whatever seed an earlier fixture used */
     BOOLEAN threaded;    /* WDMEMU_MODE_THREADED instead of deterministic */
     BOOLEAN trace;       /* start the in-memory trace sink before loading the drivers */
+    /* called on the fresh kernel before the drivers load (NULL: nothing): for what DriverEntry
+     * needs to find, e.g. a mock device a filter attaches over, or registry parameters.  CMocka
+     * assertions in it fail the setup.  Mock actions it queues must be used up while the
+     * drivers load (CMocka drops the setup's queues): queue the test's own in the test. */
+    void (*before_drivers)(void);
     /* set by the setup: the loaded drivers, in fixture order */
     wdmemu_driver *loaded[WDMEMU_TEST_MAX_DRIVERS];
 } wdmemu_test_fixture;
 
-/* CMocka setup and teardown taking a wdmemu_test_fixture as the test's initial state. */
+/* CMocka setup and teardown taking a wdmemu_test_fixture as the test's initial state.  A plain
+ * cmocka_unit_test may also call them itself, to run its body on several fixtures in turn (one
+ * per seed, say): void *f = &fixture; wdmemu_test_setup(&f) == 0, ..., wdmemu_test_teardown(&f)
+ * == 0 (non-zero: the reasons were printed). */
 int wdmemu_test_setup(void **state);
 int wdmemu_test_teardown(void **state);
 
@@ -61,8 +70,15 @@ int wdmemu_test_teardown(void **state);
 #define wdmemu_unit_test(test, fixture) \
     cmocka_unit_test_prestate_setup_teardown(test, wdmemu_test_setup, wdmemu_test_teardown, (void *)(fixture))
 
-/* The i-th driver the fixture loaded (state is the test function's argument). */
+/* The i-th driver the fixture loaded (state is the test function's argument); NULL once
+ * wdmemu_test_unload unloaded it. */
 wdmemu_driver *wdmemu_test_driver_at(void **state, size_t index);
+
+/* Unloads the fixture's i-th driver now, in the test, and asserts it left nothing behind
+ * (wdmemu_driver_unload returned STATUS_SUCCESS); the teardown then leaves it alone.  For tests
+ * of DriverUnload itself, or of a filter's detaching while the driver below stays. */
+#define wdmemu_test_unload(state, index) wdmemu_test_unload_at((state), (index), __FILE__, __LINE__)
+void wdmemu_test_unload_at(void **state, size_t index, const char *file, int line);
 
 /* The first finding with this rule since the test started (NULL if none).  Every finding with
  * the rule then counts as examined: it no longer fails the test at teardown.  The usual pattern
@@ -88,6 +104,11 @@ void wdmemu_test_assert_success(NTSTATUS actual, const char *expression, const c
 /* The same for overlapped I/O (the _async requests) */
 #define wdmemu_test_open_overlapped(name) wdmemu_test_open_at((name), GENERIC_READ | GENERIC_WRITE, 0, \
                                                               __FILE__, __LINE__)
+/* With the access and create options of your choice, e.g. GENERIC_READ and
+ * FILE_SYNCHRONOUS_IO_NONALERT | FILE_NO_INTERMEDIATE_BUFFERING (CreateFile with
+ * FILE_FLAG_NO_BUFFERING); options without FILE_SYNCHRONOUS_IO_* give an overlapped handle. */
+#define wdmemu_test_open_with(name, access, create_options) \
+    wdmemu_test_open_at((name), (access), (create_options), __FILE__, __LINE__)
 #define wdmemu_test_close(handle) wdmemu_test_close_at((handle), __FILE__, __LINE__)
 HANDLE wdmemu_test_open_at(const char *name, ACCESS_MASK access, ULONG create_options, const char *file, int line);
 void wdmemu_test_close_at(HANDLE handle, const char *file, int line);
@@ -214,6 +235,14 @@ size_t wdmemu_test_assert_traced(size_t from, const char *kind, uint32_t irp, co
 void wdmemu_test_assert_not_traced(const char *kind, uint32_t irp, const char *device, const char *file, int line);
 /* How many such records there are. */
 size_t wdmemu_test_trace_count(const char *kind, uint32_t irp, const char *device);
+/* The same two selecting by major function (IRP_MJ_READ ...; -1 any) instead of IRP, and
+ * counting from record `from` on: "the first IRP_COMPLETE of a read at \Device\X after
+ * record n", "how many reads reached \Device\X". */
+#define assert_traced_major(from, kind, major, device) \
+    wdmemu_test_assert_traced_major((from), (kind), (major), (device), __FILE__, __LINE__)
+size_t wdmemu_test_assert_traced_major(size_t from, const char *kind, int major, const char *device,
+                                       const char *file, int line);
+size_t wdmemu_test_trace_count_major(size_t from, const char *kind, int major, const char *device);
 /* Prints the trace as text (for a failing test's output). */
 void wdmemu_test_trace_print(void);
 
