@@ -87,7 +87,7 @@ int wdmemu_test_setup(void **state)
         if (!NT_SUCCESS(status)) {
             char text[96];
             wdmemu_status_format(status, text, sizeof(text));
-            print_error("wdmemu_test_setup: loading driver %zu (%s) failed with %s: %s\n", i,
+            print_error("wdmemu_test_setup: loading driver %lu (%s) failed with %s: %s\n", (unsigned long)i,
                         d->module != NULL ? d->module : (d->name != NULL ? d->name : "DriverEntry"), text,
                         wdmemu_last_error());
             int ignored = 0;
@@ -135,7 +135,7 @@ void wdmemu_test_unload_at(void **state, size_t index, const char *file, int lin
 {
     wdmemu_test_fixture *fixture = state != NULL ? *state : NULL;
     if (fixture == NULL || index >= WDMEMU_TEST_MAX_DRIVERS || fixture->loaded[index] == NULL) {
-        print_error("wdmemu_test_unload: the fixture has no driver %zu loaded\n", index);
+        print_error("wdmemu_test_unload: the fixture has no driver %lu loaded\n", (unsigned long)index);
         _fail(file, line);
         return;
     }
@@ -268,7 +268,7 @@ ULONG_PTR wdmemu_test_ioctl_at(HANDLE handle, ULONG code, const void *input, ULO
 void wdmemu_test_trace_print(void)
 {
     size_t n = wdmemu_trace_count();
-    print_error("trace (%zu records):\n", n);
+    print_error("trace (%lu records):\n", (unsigned long)n);
     FILE *text = tmpfile();
     if (text == NULL)
         return;
@@ -298,7 +298,7 @@ size_t wdmemu_test_assert_traced(size_t from, const char *kind, uint32_t irp, co
         return at;
     char what[256];
     tk_describe(what, sizeof(what), kind, irp, device);
-    print_error("expected %s in the trace from record %zu on, found none\n", what, from);
+    print_error("expected %s in the trace from record %lu on, found none\n", what, (unsigned long)from);
     wdmemu_test_trace_print();
     _fail(file, line);
     return at;
@@ -311,7 +311,7 @@ void wdmemu_test_assert_not_traced(const char *kind, uint32_t irp, const char *d
         return;
     char what[256];
     tk_describe(what, sizeof(what), kind, irp, device);
-    print_error("expected no %s in the trace, found one at record %zu\n", what, at);
+    print_error("expected no %s in the trace, found one at record %lu\n", what, (unsigned long)at);
     wdmemu_test_trace_print();
     _fail(file, line);
 }
@@ -351,8 +351,8 @@ size_t wdmemu_test_assert_traced_major(size_t from, const char *kind, int major,
     char what[256];
     tk_describe(what, sizeof(what), kind, 0, device);
     const char *name = major >= 0 ? wdmemu_major_name((UCHAR)major) : NULL;
-    print_error("expected %s for %s in the trace from record %zu on, found none\n", what,
-                name != NULL ? name : "any major function", from);
+    print_error("expected %s for %s in the trace from record %lu on, found none\n", what,
+                name != NULL ? name : "any major function", (unsigned long)from);
     wdmemu_test_trace_print();
     _fail(file, line);
     return (size_t)-1;

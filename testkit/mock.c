@@ -553,14 +553,15 @@ static int tk_mock_problems(struct wdmemu_mock *mock)
 {
     int problems = 0;
     if (mock->unexpected != 0) {
-        print_error("wdmemu mock %s: %zu request(s) arrived with no action queued\n", mock->name, mock->unexpected);
+        print_error("wdmemu mock %s: %lu request(s) arrived with no action queued\n", mock->name,
+                    (unsigned long)mock->unexpected);
         problems++;
     }
     if (mock->pass_down_errors != 0)
         problems++;
     if (mock->outstanding_count != 0) {
-        print_error("wdmemu mock %s: %zu request(s) still pending at the end of the test; they are cancelled\n",
-                    mock->name, mock->outstanding_count);
+        print_error("wdmemu mock %s: %lu request(s) still pending at the end of the test; they are cancelled\n",
+                    mock->name, (unsigned long)mock->outstanding_count);
         problems++;
         /* cancel them so the drivers above see their requests end */
         for (;;) {

@@ -24,7 +24,11 @@ static const char *kt_module(const char *name)
     static char paths[4][1024];
     static int next;
     char *path = paths[next++ % 4];
+#if defined(_WIN32)
+    snprintf(path, 1024, "%s/%s.dll", TEST_DRIVER_DIR, name);
+#else
     snprintf(path, 1024, "%s/%s.so", TEST_DRIVER_DIR, name);
+#endif
     return path;
 }
 

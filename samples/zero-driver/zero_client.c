@@ -71,15 +71,26 @@ static void print_stats(HANDLE handle, LONG64 expect_read, LONG64 expect_written
           "statistics");
 }
 
-/* zero.so in the directory of this program. */
+/* The driver module next to this program: zero.so (zero.dll on Windows). */
+#if defined(_WIN32)
+#define ZERO_MODULE "zero.dll"
+#else
+#define ZERO_MODULE "zero.so"
+#endif
+
 static char *default_module(const char *argv0)
 {
     const char *slash = strrchr(argv0, '/');
+#if defined(_WIN32)
+    const char *backslash = strrchr(argv0, '\\');
+    if (backslash != NULL && (slash == NULL || backslash > slash))
+        slash = backslash;
+#endif
     size_t dir = slash != NULL ? (size_t)(slash - argv0) + 1 : 0;
-    char *path = malloc(dir + sizeof("zero.so"));
+    char *path = malloc(dir + sizeof(ZERO_MODULE));
     if (path != NULL) {
         memcpy(path, argv0, dir);
-        memcpy(path + dir, "zero.so", sizeof("zero.so"));
+        memcpy(path + dir, ZERO_MODULE, sizeof(ZERO_MODULE));
     }
     return path;
 }

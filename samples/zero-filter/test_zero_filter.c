@@ -558,7 +558,7 @@ static void every_level_sees_the_same_across_seeds(void **state)
     }
     /* The seeds did explore different completion orders. */
     assert_true(distinct > 1);
-    print_message("%zu different completion orders over %d seeds\n", distinct, SEEDS);
+    print_message("%lu different completion orders over %d seeds\n", (unsigned long)distinct, SEEDS);
 }
 
 /* ---- the filter over a mock \Device\Zero ---------------------------------------------------------- */

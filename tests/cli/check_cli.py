@@ -76,7 +76,8 @@ case('a missing script is an error', [driver('tiny'), 'script.txt'], 1, stderr=[
 case('text trace on stderr', ['--quiet', '--trace=text', driver('tiny')], 0,
      stderr=['DRIVER_ENTRY \\Driver\\tiny', 'DEVICE_CREATED \\Device\\WdmemuTiny', 'DRIVER_UNLOADED \\Driver\\tiny'])
 # With a text trace on the terminal, DbgPrint output appears once: as the trace's DEBUG_PRINT record.
-proc = subprocess.run([run, '--trace=text:stdout', driver('tiny')], capture_output=True, text=True, timeout=60)
+proc = subprocess.run(wrapper + [run, '--trace=text:stdout', driver('tiny')], capture_output=True, text=True,
+                      timeout=60)
 both = proc.stdout + proc.stderr
 if proc.returncode == 0 and both.count('tiny: unloading') == 1 and 'DEBUG_PRINT' in proc.stdout:
     passed += 1
