@@ -419,8 +419,14 @@ static void user_mode_probe_of_kernel_range_raises(void **state)
     (void)state;
     PMDL kernel = IoAllocateMdl((PVOID)(ULONG_PTR)0xFFFFF80000001000ULL, 64, FALSE, FALSE, NULL);
     assert_status(STATUS_ACCESS_VIOLATION, probe(kernel, UserMode, IoReadAccess));
-    /* Straddling the user probe limit (MM_USER_PROBE_ADDRESS, 0x7FFFFFFF0000). */
-    PMDL straddling = IoAllocateMdl((PVOID)(ULONG_PTR)0x7FFFFFFEFF80ULL, 0x100, FALSE, FALSE, NULL);
+    /* Straddling the user probe limit: MM_USER_PROBE_ADDRESS (0x7FFFFFFF0000) on Windows, the
+     * end of user space (0x7FFFFFFFF000) on Linux, where a test's stack may lie above the former. */
+#if defined(_WIN32)
+    const ULONG_PTR limit = 0x7FFFFFFF0000ULL;
+#else
+    const ULONG_PTR limit = 0x7FFFFFFFF000ULL;
+#endif
+    PMDL straddling = IoAllocateMdl((PVOID)(limit - 0x80), 0x100, FALSE, FALSE, NULL);
     assert_status(STATUS_ACCESS_VIOLATION, probe(straddling, UserMode, IoWriteAccess));
     /* An empty UserMode range is refused as well. */
     UCHAR *buffer = heap_pages(1);

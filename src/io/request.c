@@ -40,6 +40,8 @@ struct wdmemu_request {
     BOOLEAN finished;           /* the final stage ran */
     BOOLEAN written;            /* ... and wrote the IO_STATUS_BLOCK (not a failure without pending) */
     BOOLEAN released;           /* the owner let go: the final stage frees it */
+    BOOLEAN final_done;         /* the final stage (if any) no longer touches the request: whoever
+                                   comes last of it and the owner's release frees it */
     BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
     ACCESS_MASK granted;        /* the handle's granted access */
     wdmemu_request_callback callback;
@@ -231,16 +233,23 @@ static void io_request_final(PIRP irp, void *context)
     request->prev = request->next = NULL;
     BOOLEAN release = request->released;
     io_requests_unlock();
+    /* Once the event is set, a waiting owner may release the request at any moment: it stays
+     * allocated until final_done says this stage is through with it. */
     if (written) {
         io_request_completed_event(request);
         KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
     }
     if (request->callback != NULL && !release && written)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
+    PFILE_OBJECT file = request->file;
+    io_requests_lock_();
+    request->final_done = TRUE;
+    release = request->released;
+    io_requests_unlock();
     /* The IRP's reference: the driver sees IRP_MJ_CLOSE once no request holds the file.
      * Windows drops it in the requester's context; above APC_LEVEL (a DPC completed the IRP)
      * a worker does it, so that IRP_MJ_CLOSE never reaches the driver at DISPATCH_LEVEL. */
-    io_release_file_later(request->file);
+    io_release_file_later(file);
     if (release)
         io_request_destroy(request);
 }
@@ -307,6 +316,7 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
     request->iosb = *iosb;
     request->written = TRUE;
     request->finished = TRUE;
+    request->final_done = TRUE; /* no final stage follows */
     io_request_completed_event(request);
     KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
     if (request->callback != NULL)
@@ -421,14 +431,14 @@ static NTSTATUS io_request_wait_done(wdmemu_request *request)
     return waited;
 }
 
-/* Lets go of a request: freed now if finished, else by its final stage. */
+/* Lets go of a request: freed now if its final stage is through with it, else by that stage. */
 static void io_request_release(wdmemu_request *request)
 {
     io_requests_lock_();
-    BOOLEAN finished = request->finished;
+    BOOLEAN done = request->final_done;
     request->released = TRUE;
     io_requests_unlock();
-    if (finished)
+    if (done)
         io_request_destroy(request);
 }
 

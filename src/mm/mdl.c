@@ -71,8 +71,8 @@
 /* Since Windows 7, IoAllocateMdl describes at most 4 GB minus one page and fails beyond. */
 #define MDL_LARGEST_LENGTH ((ULONG)0xFFFFF000u)
 
-/* MM_USER_PROBE_ADDRESS on x64: a UserMode probe of anything reaching above it fails. */
-#define MM_USER_PROBE_LIMIT ((ULONG_PTR)0x7FFFFFFF0000ULL)
+/* MM_USER_PROBE_ADDRESS (the host's, platform.h): a UserMode probe reaching above it fails. */
+#define MM_USER_PROBE_LIMIT ((ULONG_PTR)PLAT_USER_PROBE_LIMIT)
 
 /* The largest contiguous / non-cached request served (the pool refuses more anyway). */
 #define MM_LARGEST_ALIGNED_REQUEST ((SIZE_T)1 << 40)

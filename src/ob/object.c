@@ -168,7 +168,8 @@ LONG_PTR ob_reference(void *body)
 
 LONG_PTR ob_pointer_count(const void *body)
 {
-    return ob_header_of(body)->pointer_count;
+    /* other threads change it with interlocked operations: read it atomically too */
+    return __atomic_load_n(&ob_header_of(body)->pointer_count, __ATOMIC_ACQUIRE);
 }
 
 static void ob_unlink_name(ob_header *h)

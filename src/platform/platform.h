@@ -28,6 +28,16 @@
 #define PLAT_THREAD_LOCAL_HOT PLAT_THREAD_LOCAL
 #endif
 
+/* The end of the user address range a UserMode probe (ProbeForRead/Write, MmProbeAndLockPages)
+ * accepts.  Windows x64 uses MM_USER_PROBE_ADDRESS, 0x7FFFFFFF0000, where its user space ends.
+ * A Linux process's user space goes on to 0x7FFFFFFFF000 and its stack (with the buffers a
+ * test passes) may sit in that last stretch, so there the limit is the real end. */
+#if defined(_WIN32)
+#define PLAT_USER_PROBE_LIMIT ((uintptr_t)0x7FFFFFFF0000ULL)
+#else
+#define PLAT_USER_PROBE_LIMIT ((uintptr_t)0x7FFFFFFFF000ULL)
+#endif
+
 #if defined(_WIN32) && defined(__GNUC__) && !defined(__clang__)
 /* mingw-w64's gcc takes plain "printf" for the Microsoft runtime's dialect (no %zu). */
 #define PLAT_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))

@@ -241,8 +241,9 @@ NTKERNELAPI VOID NTAPI ExRaiseDatatypeMisalignment(VOID)
     WdmemuSehRaise(STATUS_DATATYPE_MISALIGNMENT, __builtin_return_address(0));
 }
 
-/* The highest user-mode address a probe accepts (MM_USER_PROBE_ADDRESS on x64 Windows). */
-#define SEH_USER_PROBE_LIMIT ((ULONG_PTR)0x7FFFFFFF0000ULL)
+/* The highest user-mode address a probe accepts (MM_USER_PROBE_ADDRESS on x64 Windows; see
+ * platform.h for the host's). */
+#define SEH_USER_PROBE_LIMIT ((ULONG_PTR)PLAT_USER_PROBE_LIMIT)
 
 static void seh_probe(const volatile void *address, SIZE_T length, ULONG alignment, const char *who)
 {
