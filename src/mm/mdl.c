@@ -54,6 +54,8 @@
 #include <string.h>
 #include <unistd.h>
 #if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #endif
 
@@ -185,38 +187,50 @@ static void mdl_unmap(PMDL mdl)
 }
 
 /* ---- is memory accessible? ---------------------------------------------------------------------
- * Nothing here touches the memory itself, so a bad range never faults (nor upsets
- * AddressSanitizer or Valgrind).  Two sources, both Linux-specific:
+ * Nothing here accesses the memory from user space, so a bad range never faults (nor upsets
+ * AddressSanitizer or Valgrind).  The sources, all Linux-specific:
  *   1. /proc/self/maps: the range must lie in mappings without gaps whose protections allow
  *      reading (and writing when asked).  This catches unmapped and PROT_NONE pages, guard pages
- *      and read-only pages, wherever the memory came from (stack, heap, mmap).
+ *      and read-only pages, wherever the memory came from (stack, heap, mmap).  The parsed file
+ *      is remembered and read again only when it does not cover a range with the access asked
+ *      for, or when a check below found it out of date.
  *   2. process_vm_readv on this process: one byte of every page is read through the kernel,
  *      which faults the page in (making it resident, as MmProbeAndLockPages does) and answers
- *      EFAULT for pages that cannot be brought in, e.g. a file mapping beyond the end of its file.
+ *      EFAULT for pages that cannot be read now: unmapped or PROT_NONE since the file was read,
+ *      or a file mapping beyond the end of its file.
+ *   3. For a write access that the remembered mappings allowed: a kernel write to every page
+ *      that changes nothing (FUTEX_WAKE_OP), which fails on a page that is read-only now.
  * A source that is unavailable (no /proc, a seccomp filter refusing the system call) is skipped;
- * when neither is available the range is taken as accessible.  Elsewhere than Linux nothing is
+ * when none is available the range is taken as accessible.  Elsewhere than Linux nothing is
  * checked.  (This belongs in platform/ once the platform layer grows a memory-query call.) */
 
 #if defined(__linux__)
 
-typedef struct mm_maps_walk {
-    ULONG_PTR next; /* the first address not yet found in a suitable mapping */
-    ULONG_PTR end;
-    BOOLEAN write;
-    int verdict; /* 0 undecided, 1 covered, -1 a gap or a mapping without the access */
-} mm_maps_walk;
+/* The mappings /proc/self/maps listed when it was last read, merged where neighbours allow the
+ * same access, sorted by address.  Reading and parsing the file costs tens of microseconds, so
+ * it is read again only when a range is not covered by the remembered mappings with the access
+ * asked for, or when a check of the pages themselves (below) failed.  A remembered "accessible"
+ * can be stale (the range may have been unmapped, remapped or re-protected since), so it is
+ * never trusted alone: the pages are always checked through the kernel as well. */
+#define MM_ACCESS_READ 1u
+#define MM_ACCESS_WRITE 2u
 
-static void mm_maps_mapping(mm_maps_walk *walk, ULONG_PTR low, ULONG_PTR high, const char perms[4])
+typedef struct mm_region {
+    ULONG_PTR low, high;
+    unsigned access;
+} mm_region;
+
+static struct {
+    mm_region *regions;
+    size_t count, capacity;
+    BOOLEAN valid; /* FALSE: read the file before answering */
+} mm_maps;
+static uv_mutex_t mm_maps_lock;
+static uv_once_t mm_maps_once = UV_ONCE_INIT;
+
+static void mm_maps_lock_init(void)
 {
-    if (walk->verdict != 0 || high <= walk->next)
-        return;
-    if (low > walk->next || perms[0] != 'r' || (walk->write && perms[1] != 'w')) {
-        walk->verdict = -1;
-        return;
-    }
-    walk->next = high;
-    if (walk->next >= walk->end)
-        walk->verdict = 1;
+    uv_mutex_init(&mm_maps_lock);
 }
 
 static int mm_hex_digit(char c)
@@ -230,33 +244,60 @@ static int mm_hex_digit(char c)
     return -1;
 }
 
-/* 1 when [start, end) is covered by mappings allowing the access, 0 when not, -1 when
- * /proc/self/maps cannot be read.  Lines look like "7f12a000-7f12c000 rw-p 00000000 00:00 0 ...";
- * only the range and the permissions are parsed, character by character, so lines of any
- * length and reads ending anywhere are fine. */
-static int mm_maps_allow(ULONG_PTR start, ULONG_PTR end, BOOLEAN write)
+/* Appends one mapping (the file lists them in address order), merging it into the previous
+ * region when they touch and allow the same access.  FALSE when out of memory. */
+static BOOLEAN mm_maps_add(ULONG_PTR low, ULONG_PTR high, const char perms[4])
 {
+    unsigned access = (perms[0] == 'r' ? MM_ACCESS_READ : 0u) | (perms[1] == 'w' ? MM_ACCESS_WRITE : 0u);
+    if (high <= low)
+        return TRUE;
+    if (mm_maps.count > 0) {
+        mm_region *last = &mm_maps.regions[mm_maps.count - 1];
+        if (last->high == low && last->access == access) {
+            last->high = high;
+            return TRUE;
+        }
+    }
+    if (mm_maps.count == mm_maps.capacity) {
+        size_t capacity = mm_maps.capacity ? mm_maps.capacity * 2 : 256;
+        mm_region *regions = realloc(mm_maps.regions, capacity * sizeof(*regions));
+        if (regions == NULL)
+            return FALSE;
+        mm_maps.regions = regions;
+        mm_maps.capacity = capacity;
+    }
+    mm_maps.regions[mm_maps.count++] = (mm_region){.low = low, .high = high, .access = access};
+    return TRUE;
+}
+
+/* Reads /proc/self/maps into mm_maps (caller holds mm_maps_lock); FALSE when it cannot be read.
+ * Lines look like "7f12a000-7f12c000 rw-p 00000000 00:00 0 ..."; only the range and the
+ * permissions are parsed, character by character, so lines of any length and reads ending
+ * anywhere are fine. */
+static BOOLEAN mm_maps_load(void)
+{
+    mm_maps.valid = FALSE;
+    mm_maps.count = 0;
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return -1;
-    mm_maps_walk walk = {.next = start, .end = end, .write = write, .verdict = 0};
+        return FALSE;
     enum { LOW, HIGH, PERMS, REST } field = LOW;
     ULONG_PTR low = 0, high = 0;
     char perms[4] = {0};
     int nperms = 0;
-    BOOLEAN failed = FALSE;
-    char buffer[4096];
-    while (walk.verdict == 0) {
+    BOOLEAN ok = TRUE;
+    char buffer[8192];
+    for (;;) {
         ssize_t got = read(fd, buffer, sizeof(buffer));
         if (got == 0)
             break;
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            failed = TRUE;
+            ok = FALSE;
             break;
         }
-        for (ssize_t i = 0; i < got && walk.verdict == 0; i++) {
+        for (ssize_t i = 0; i < got; i++) {
             char c = buffer[i];
             if (c == '\n') {
                 field = LOW;
@@ -281,7 +322,8 @@ static int mm_maps_allow(ULONG_PTR start, ULONG_PTR end, BOOLEAN write)
             case PERMS:
                 perms[nperms++] = c;
                 if (nperms == 4) {
-                    mm_maps_mapping(&walk, low, high, perms);
+                    if (!mm_maps_add(low, high, perms))
+                        ok = FALSE;
                     field = REST;
                 }
                 break;
@@ -291,13 +333,68 @@ static int mm_maps_allow(ULONG_PTR start, ULONG_PTR end, BOOLEAN write)
         }
     }
     close(fd);
-    if (walk.verdict == 0 && failed)
-        return -1;
-    return walk.verdict == 1 ? 1 : 0;
+    mm_maps.valid = ok;
+    return ok;
+}
+
+/* TRUE when the remembered mappings cover [start, end) without gaps, all allowing `access`. */
+static BOOLEAN mm_maps_cover(ULONG_PTR start, ULONG_PTR end, unsigned access)
+{
+    size_t lo = 0, hi = mm_maps.count; /* the first region whose high is above start */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (mm_maps.regions[mid].high <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    ULONG_PTR next = start;
+    for (size_t i = lo; i < mm_maps.count && next < end; i++) {
+        const mm_region *r = &mm_maps.regions[i];
+        if (r->low > next || (r->access & access) != access)
+            return FALSE;
+        next = r->high;
+    }
+    return next >= end;
+}
+
+/* 1 when [start, end) lies in mappings allowing the access, 0 when not, -1 when /proc/self/maps
+ * cannot be read.  Unless `reread`, the remembered mappings answer when they cover the range;
+ * *remembered says whether they did (the file was not read). */
+static int mm_maps_allow(ULONG_PTR start, ULONG_PTR end, BOOLEAN write, BOOLEAN reread, BOOLEAN *remembered)
+{
+    unsigned access = MM_ACCESS_READ | (write ? MM_ACCESS_WRITE : 0u);
+    uv_once(&mm_maps_once, mm_maps_lock_init);
+    uv_mutex_lock(&mm_maps_lock);
+    int verdict;
+    *remembered = !reread && mm_maps.valid && mm_maps_cover(start, end, access);
+    if (*remembered)
+        verdict = 1;
+    else if (!mm_maps_load())
+        verdict = -1;
+    else
+        verdict = mm_maps_cover(start, end, access) ? 1 : 0;
+    uv_mutex_unlock(&mm_maps_lock);
+    return verdict;
+}
+
+/* The next check of a range reads /proc/self/maps again (after an mm_maps_allow). */
+static void mm_maps_forget(void)
+{
+    uv_mutex_lock(&mm_maps_lock);
+    mm_maps.valid = FALSE;
+    uv_mutex_unlock(&mm_maps_lock);
+}
+
+static ULONG_PTR mm_next_page(ULONG_PTR at, ULONG_PTR end)
+{
+    ULONG_PTR next = (at & ~(ULONG_PTR)(PAGE_SIZE - 1)) + PAGE_SIZE;
+    return next <= at ? end : next; /* the last page of the address space */
 }
 
 /* 1 when one byte of every page of [start, end) reads through the kernel, 0 when a page does
- * not (EFAULT), -1 when process_vm_readv is not available. */
+ * not (EFAULT), -1 when process_vm_readv is not available.  The kernel checks the protections
+ * of the page as they are now (no read access: EFAULT) and faults it in. */
 static int mm_read_pages(ULONG_PTR start, ULONG_PTR end)
 {
     enum { BATCH = 64 };
@@ -313,11 +410,7 @@ static int mm_read_pages(ULONG_PTR start, ULONG_PTR end)
             remote[n].iov_base = (void *)at;
             remote[n].iov_len = 1;
             n++;
-            ULONG_PTR next = (at & ~(ULONG_PTR)(PAGE_SIZE - 1)) + PAGE_SIZE;
-            if (next <= at) /* the last page of the address space */
-                at = end;
-            else
-                at = next;
+            at = mm_next_page(at, end);
         }
         ssize_t got = process_vm_readv(self, local, (unsigned long)n, remote, (unsigned long)n, 0);
         if (got == n)
@@ -329,6 +422,30 @@ static int mm_read_pages(ULONG_PTR start, ULONG_PTR end)
     return 1;
 }
 
+/* Write access to every page of [start, end) as it is now, which process_vm_readv cannot tell:
+ * 1 when the kernel can write each page, 0 when one refuses (EFAULT), -1 when the check is not
+ * available.  For each page, FUTEX_WAKE_OP atomically adds 0 to the aligned 32-bit word holding
+ * the page's first byte of the range (a write that changes nothing, even with other threads
+ * writing there) and wakes nobody; the kernel answers EFAULT when the page cannot be written
+ * (read-only, PROT_NONE, unmapped, no backing store) and otherwise faults it in for writing.
+ * One system call per page, so callers use it only for short ranges. */
+static int mm_write_pages(ULONG_PTR start, ULONG_PTR end)
+{
+    uint32_t unused = 0;
+    for (ULONG_PTR at = start; at < end; at = mm_next_page(at, end)) {
+        long done = syscall(SYS_futex, &unused, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 0, 0,
+                            (uint32_t *)(at & ~(ULONG_PTR)3), FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_EQ, 0));
+        if (done >= 0)
+            continue;
+        return errno == EFAULT ? 0 : -1;
+    }
+    return 1;
+}
+
+/* Ranges of more pages than this are checked for writing against a fresh read of
+ * /proc/self/maps rather than page by page (one system call each). */
+#define MM_WRITE_CHECK_PAGES 16
+
 static BOOLEAN mm_range_accessible(ULONG_PTR start, SIZE_T length, BOOLEAN write)
 {
     if (length == 0)
@@ -336,9 +453,28 @@ static BOOLEAN mm_range_accessible(ULONG_PTR start, SIZE_T length, BOOLEAN write
     ULONG_PTR end = start + length;
     if (end < start)
         return FALSE;
-    if (mm_maps_allow(start, end, write) == 0)
+    BOOLEAN long_write = write && mdl_span(start, length) > MM_WRITE_CHECK_PAGES;
+    BOOLEAN remembered;
+    if (mm_maps_allow(start, end, write, long_write, &remembered) == 0)
         return FALSE;
-    return mm_read_pages(start, end) != 0;
+    if (remembered && write) {
+        /* The write permission remembered may have been taken away since: ask about the pages
+         * as they are now, or failing that read the file again. */
+        int writable = mm_write_pages(start, end);
+        if (writable == 0) {
+            mm_maps_forget();
+            return FALSE;
+        }
+        if (writable < 0 && mm_maps_allow(start, end, write, TRUE, &remembered) == 0)
+            return FALSE;
+    }
+    /* Unmapped, PROT_NONE and unbacked pages fail here whatever the mappings said. */
+    if (mm_read_pages(start, end) == 0) {
+        if (remembered)
+            mm_maps_forget();
+        return FALSE;
+    }
+    return TRUE;
 }
 
 #else
