@@ -783,10 +783,16 @@ typedef struct thread_job {
     pthread_t thread;
 } thread_job;
 
+/* Case 1's loop with the thread's own buffers (op_ioctl's are shared). */
 static void *thread_main(void *context)
 {
     thread_job *job = context;
-    op_ioctl(job->handle, job->n);
+    UCHAR in[BENCH_ECHO_SIZE], out[BENCH_ECHO_SIZE];
+    memcpy(in, echo_in, sizeof(in));
+    for (size_t i = 0; i < job->n; i++) {
+        ULONG_PTR got;
+        wdmemu_device_control(job->handle, BENCH_IOCTL_ECHO, in, sizeof(in), out, sizeof(out), &got);
+    }
     return NULL;
 }
 

@@ -35,6 +35,12 @@ int tp_protect(void *address, size_t bytes, int protection)
     return VirtualProtect(address, bytes, tp_win_protection(protection), &old) ? 0 : -1;
 }
 
+void *tp_map_at(void *address, size_t pages, int protection)
+{
+    void *p = VirtualAlloc(address, pages * tp_page_size(), MEM_RESERVE | MEM_COMMIT, tp_win_protection(protection));
+    return p == address ? p : NULL;
+}
+
 int tp_unmap(void *address, size_t bytes)
 {
     MEMORY_BASIC_INFORMATION info;
@@ -76,6 +82,13 @@ void *tp_map(size_t pages, int protection)
 int tp_protect(void *address, size_t bytes, int protection)
 {
     return mprotect(address, bytes, tp_posix_protection(protection));
+}
+
+void *tp_map_at(void *address, size_t pages, int protection)
+{
+    void *p = mmap(address, pages * tp_page_size(), tp_posix_protection(protection),
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    return p == address ? p : NULL;
 }
 
 int tp_unmap(void *address, size_t bytes)

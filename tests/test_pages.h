@@ -20,5 +20,9 @@ int tp_protect(void *address, size_t bytes, int protection);
 /* Gives whole pages back: afterwards they are not mapped (on Windows: decommitted, and the
  * whole reservation released when address is where tp_map's block starts); 0 on success. */
 int tp_unmap(void *address, size_t bytes);
+/* Maps fresh pages at exactly this address (after tp_unmap of the whole block returned it to
+ * the system): POSIX MAP_FIXED, Windows VirtualAlloc at the address; NULL when the system
+ * refuses (another mapping took the place meanwhile). */
+void *tp_map_at(void *address, size_t pages, int protection);
 
 #endif /* WDMEMU_TEST_PAGES_H */

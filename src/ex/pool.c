@@ -69,6 +69,12 @@ static ex_tag_usage ex_total;
 /* Low-resources simulation: allocations still allowed to succeed before all of them fail, or
  * -1 when counting is off. */
 static int64_t ex_fail_after = -1;
+/* Atomic: set once the host asked for failures (wdmemu_pool_fail_after, wdmemu_pool_fail_tag),
+ * cleared at shutdown.  While it is clear no allocation can be failed on purpose, so
+ * ex_allocate skips asking. */
+static BOOLEAN ex_injection_armed;
+/* Lock held: the usage record found last (most allocations in a row use one tag). */
+static ex_tag_usage *ex_tag_last;
 static plat_mutex ex_lock;
 static plat_once_flag ex_once = PLAT_ONCE_INIT;
 
@@ -155,11 +161,22 @@ BOOLEAN ex_pool_check_irql(const char *ddi, ex_pool_kind kind, ULONG tag, BOOLEA
     return FALSE;
 }
 
+/* Lock held.  The usage record of a tag, or NULL. */
+static ex_tag_usage *ex_tag_find(ULONG tag)
+{
+    if (ex_tag_last != NULL && ex_tag_last->tag == tag)
+        return ex_tag_last;
+    ex_tag_usage *usage = NULL;
+    HASH_FIND(hh, ex_tags, &tag, sizeof(tag), usage);
+    if (usage != NULL)
+        ex_tag_last = usage;
+    return usage;
+}
+
 /* Lock held.  The usage record of a tag, created on first use. */
 static ex_tag_usage *ex_tag_record(ULONG tag)
 {
-    ex_tag_usage *usage = NULL;
-    HASH_FIND(hh, ex_tags, &tag, sizeof(tag), usage);
+    ex_tag_usage *usage = ex_tag_find(tag);
     if (usage == NULL) {
         usage = calloc(1, sizeof(*usage));
         if (usage == NULL)
@@ -196,8 +213,7 @@ static BOOLEAN ex_injected_failure(ULONG tag)
         fail = TRUE;
     else if (ex_fail_after > 0)
         ex_fail_after--;
-    ex_tag_usage *usage = NULL;
-    HASH_FIND(hh, ex_tags, &tag, sizeof(tag), usage);
+    ex_tag_usage *usage = ex_tag_find(tag);
     if (usage != NULL && usage->fail)
         fail = TRUE;
     return fail;
@@ -219,9 +235,13 @@ static PVOID ex_allocate(const ex_pool_request *rq)
     if (rq->check_irql)
         ex_pool_check_irql(rq->ddi, rq->kind, rq->tag, FALSE);
 
-    ex_pool_lock();
-    BOOLEAN injected = ex_injected_failure(rq->tag);
-    ex_pool_unlock();
+    /* One lock round trip unless the host asked for failures. */
+    BOOLEAN injected = FALSE;
+    if (__atomic_load_n(&ex_injection_armed, __ATOMIC_RELAXED)) {
+        ex_pool_lock();
+        injected = ex_injected_failure(rq->tag);
+        ex_pool_unlock();
+    }
 
     ex_pool_block *block = NULL;
     void *memory = NULL;
@@ -268,8 +288,7 @@ static void ex_free(PVOID p, ULONG tag, BOOLEAN check_tag, BOOLEAN check_irql, c
     HASH_FIND_PTR(ex_blocks, &p, block);
     if (block != NULL) {
         HASH_DEL(ex_blocks, block);
-        ex_tag_usage *usage = NULL;
-        HASH_FIND(hh, ex_tags, &block->tag, sizeof(block->tag), usage);
+        ex_tag_usage *usage = ex_tag_find(block->tag);
         if (usage != NULL)
             ex_usage_remove(usage, block->size, TRUE);
         ex_usage_remove(&ex_total, block->size, TRUE);
@@ -560,8 +579,10 @@ void ex_pool_shutdown(void)
         HASH_DEL(ex_tags, usage);
         free(usage);
     }
+    ex_tag_last = NULL;
     memset(&ex_total, 0, sizeof(ex_total));
     ex_fail_after = -1;
+    __atomic_store_n(&ex_injection_armed, FALSE, __ATOMIC_RELAXED);
     ex_pool_unlock();
 }
 
@@ -605,6 +626,8 @@ WDMEMU_API void wdmemu_pool_fail_after(int64_t allocations)
     wdmemu_init();
     ex_pool_lock();
     ex_fail_after = allocations < 0 ? -1 : allocations;
+    if (allocations >= 0)
+        __atomic_store_n(&ex_injection_armed, TRUE, __ATOMIC_RELAXED);
     ex_pool_unlock();
 }
 
@@ -617,5 +640,7 @@ WDMEMU_API void wdmemu_pool_fail_tag(ULONG tag, BOOLEAN fail)
         HASH_FIND(hh, ex_tags, &tag, sizeof(tag), usage);
     if (usage != NULL)
         usage->fail = fail;
+    if (fail)
+        __atomic_store_n(&ex_injection_armed, TRUE, __ATOMIC_RELAXED);
     ex_pool_unlock();
 }

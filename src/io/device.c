@@ -31,13 +31,46 @@ BOOLEAN io_is_device(PDEVICE_OBJECT device)
     return ob_type_of(device) == OB_TYPE_DEVICE;
 }
 
+static void io_device_display_convert(PDEVICE_OBJECT device, char *buffer, size_t size)
+{
+    if (!ob_name_utf8(device, buffer, size))
+        snprintf(buffer, size, "\\Device\\<unnamed #%u>", (unsigned)io_device_ext_of(device)->serial);
+}
+
 const char *io_device_display(PDEVICE_OBJECT device, char *buffer, size_t size)
 {
+    if (size == 0)
+        return buffer;
     if (device == NULL) {
         snprintf(buffer, size, "(null device)");
-    } else if (!ob_name_utf8(device, buffer, size)) {
-        snprintf(buffer, size, "\\Device\\<unnamed #%u>", (unsigned)io_device_ext_of(device)->serial);
+        return buffer;
     }
+    /* The conversion from UTF-16 is made once per device and copied from then on, when the
+     * whole name fits the caller's buffer (else it is converted again, truncated as before). */
+    io_device_ext *ext = io_device_ext_of(device);
+    size_t length;
+    const WCHAR *name = ob_name(device, &length);
+    if (__atomic_load_n(&ext->display_state, __ATOMIC_ACQUIRE) == 2 && ext->display_of == name) {
+        size_t n = strlen(ext->display);
+        if (n < size) {
+            memcpy(buffer, ext->display, n + 1);
+            return buffer;
+        }
+    }
+    char converted[sizeof(ext->display)];
+    io_device_display_convert(device, converted, sizeof(converted));
+    size_t n = strlen(converted);
+    int empty = 0;
+    if (n + 1 < sizeof(converted) &&
+        __atomic_compare_exchange_n(&ext->display_state, &empty, 1, FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        memcpy(ext->display, converted, n + 1);
+        ext->display_of = name;
+        __atomic_store_n(&ext->display_state, 2, __ATOMIC_RELEASE);
+    }
+    if (n < size)
+        memcpy(buffer, converted, n + 1);
+    else
+        io_device_display_convert(device, buffer, size);
     return buffer;
 }
 

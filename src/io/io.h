@@ -70,6 +70,12 @@ typedef struct io_device_ext {
     ULONG serial;                /* 1, 2, ... in creation order, for display */
     BOOLEAN deleted;             /* IoDeleteDevice was called */
     BOOLEAN unlinked;            /* removed from the driver's device list */
+    /* io_device_display's UTF-8 copy of the name (traces show it in every record), made once:
+     * display_state 0 none, 1 being written, 2 ready (atomic); display_of is the UTF-16 name
+     * it was converted from (NULL: the unnamed form), so a changed name is not shown stale. */
+    int display_state;
+    const WCHAR *display_of;
+    char display[96];
 } io_device_ext;
 
 /* The body of a device object: DEVICE_OBJECT, then the private extension, then the driver's

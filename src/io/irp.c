@@ -2,7 +2,16 @@
  * values Windows sets (Type, Size, StackCount, CurrentLocation = StackCount + 1, the current
  * stack location one past the last one, AllocationFlags), the state kept in the hidden header,
  * the quarantine that lets late use of a freed IRP be reported, and the per-stack-size free
- * lists that IRPs leaving the quarantine go back to (the I/O manager's IRP lookaside lists). */
+ * lists that IRPs leaving the quarantine go back to (the I/O manager's IRP lookaside lists).
+ *
+ * Allocating and freeing an IRP takes no lock on the common path: each thread has a cache (its
+ * own quarantine ring and free lists), and the only shared write is the atomic increment that
+ * numbers IRPs.  A lock (io_irp_lock) guards what threads share: the list of every block held
+ * (changed only when a block comes from or goes back to the heap), and the depot, a quarantine
+ * and free lists for threads without a cache, for caches whose lists are full and for the
+ * contents of the cache of a thread that exits.  Live IRPs (allocated, not freed) are the blocks
+ * with the magic number whose state is not IO_IRP_FREED; IoInitializeIrp and the leak check at
+ * unload walk the block list for them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,9 +21,9 @@
 #include "platform/platform.h"
 
 #define IO_IRP_HEADER_SIZE ((sizeof(io_irp_header) + 15) & ~(size_t)15)
-#define IO_QUARANTINE 128
+#define IO_QUARANTINE 128    /* freed IRPs each thread (and the depot) keeps out of use */
 #define IO_FREE_MAX_STACK 16 /* IRPs with more stack locations are not recycled */
-#define IO_FREE_MAX_DEPTH 256
+#define IO_FREE_MAX_DEPTH 256 /* per stack size, in each thread's cache and in the depot */
 
 /* Under AddressSanitizer freed IRPs go back to the C heap, so that ASan reports a driver that
  * touches one long after freeing it. */
@@ -29,53 +38,199 @@
 #define IO_IRP_RECYCLE 1
 #endif
 
-/* Everything below is guarded by io_irp_lock: held for a few instructions only. */
-static plat_spinlock io_irp_lock;
-static uint32_t io_irp_next_id;
-static io_irp_header *io_live;
-static io_irp_header *io_quarantine[IO_QUARANTINE];
-static size_t io_quarantine_next;
-static io_irp_header *io_free[IO_FREE_MAX_STACK + 1];
-static unsigned io_free_depth[IO_FREE_MAX_STACK + 1];
+/* A quarantine ring and free lists: a thread's cache, or the depot. */
+typedef struct io_irp_pool {
+    io_irp_header *quarantine[IO_QUARANTINE];
+    size_t quarantine_next;
+    io_irp_header *free[IO_FREE_MAX_STACK + 1];
+    unsigned free_depth[IO_FREE_MAX_STACK + 1];
+} io_irp_pool;
 
-/* Links a block into the live list and numbers it (lock held). */
-static void io_irp_link_live(io_irp_header *header)
+typedef struct io_irp_cache {
+    io_irp_pool pool;
+    uint32_t generation; /* io_irp_generation when the cache was last emptied */
+} io_irp_cache;
+
+/* Guarded by io_irp_lock: held for a few instructions, and only when a block comes from or goes
+ * to the heap, a cache is empty or full, or a thread exits. */
+static plat_spinlock io_irp_lock;
+static io_irp_header *io_irp_blocks; /* every block held, linked through prev/next */
+static io_irp_pool io_depot;
+
+static uint32_t io_irp_next_id;     /* atomic */
+static uint32_t io_irp_generation;  /* atomic; wdmemu_shutdown (which frees every block) adds 1 */
+static PLAT_THREAD_LOCAL_HOT io_irp_cache *io_irp_thread_cache;
+static plat_exit_key io_irp_exit_key;
+static int io_irp_exit_key_ok;
+static plat_once_flag io_irp_once = PLAT_ONCE_INIT;
+
+static void io_irp_unlink_block(io_irp_header *header) /* lock held */
 {
-    header->id = ++io_irp_next_id;
-    header->prev = NULL;
-    header->next = io_live;
-    if (io_live != NULL)
-        io_live->prev = header;
-    io_live = header;
+    if (header->prev != NULL)
+        header->prev->next = header->next;
+    else if (io_irp_blocks == header)
+        io_irp_blocks = header->next;
+    if (header->next != NULL)
+        header->next->prev = header->prev;
+    header->prev = header->next = NULL;
 }
 
-/* Takes a block for an IRP with stack_size locations from its free list or the heap, with a
- * zeroed, numbered header, on the live list. One lock round trip on the common path. */
-static io_irp_header *io_irp_take(unsigned stack_size, USHORT size)
+/* A block leaving a quarantine (its magic cleared: late use is no longer recognised) goes to the
+ * pool's free list, or when that is full or blocks are not recycled, to `overflow` (the depot,
+ * with the lock taken) or to the heap. */
+static void io_irp_retire(io_irp_pool *pool, io_irp_header *block, BOOLEAN locked)
+{
+    __atomic_store_n(&block->magic, 0u, __ATOMIC_RELAXED);
+    unsigned stack_size = block->stack_size;
+    BOOLEAN recyclable = IO_IRP_RECYCLE && stack_size <= IO_FREE_MAX_STACK;
+    if (recyclable && pool->free_depth[stack_size] < IO_FREE_MAX_DEPTH) {
+        block->free_next = pool->free[stack_size];
+        pool->free[stack_size] = block;
+        pool->free_depth[stack_size]++;
+        return;
+    }
+    if (!locked)
+        plat_spin_lock(&io_irp_lock);
+    if (recyclable && pool != &io_depot && io_depot.free_depth[stack_size] < IO_FREE_MAX_DEPTH) {
+        block->free_next = io_depot.free[stack_size];
+        io_depot.free[stack_size] = block;
+        io_depot.free_depth[stack_size]++;
+        block = NULL;
+    } else {
+        io_irp_unlink_block(block);
+    }
+    if (!locked)
+        plat_spin_unlock(&io_irp_lock);
+    free(block);
+}
+
+/* Puts a freed block into the pool's quarantine; the oldest one there leaves it. */
+static void io_irp_quarantine(io_irp_pool *pool, io_irp_header *block, BOOLEAN locked)
+{
+    io_irp_header *evicted = pool->quarantine[pool->quarantine_next];
+    pool->quarantine[pool->quarantine_next] = block;
+    pool->quarantine_next = (pool->quarantine_next + 1) % IO_QUARANTINE;
+    if (evicted != NULL)
+        io_irp_retire(pool, evicted, locked);
+}
+
+/* Thread exit: the cache's blocks go to the depot (quarantined ones to its quarantine). */
+static void io_irp_cache_release(void *value)
+{
+    io_irp_cache *cache = value;
+    if (io_irp_thread_cache == cache)
+        io_irp_thread_cache = NULL;
+    if (cache->generation == __atomic_load_n(&io_irp_generation, __ATOMIC_ACQUIRE)) {
+        plat_spin_lock(&io_irp_lock);
+        for (size_t i = 0; i < IO_QUARANTINE; i++) {
+            size_t at = (cache->pool.quarantine_next + i) % IO_QUARANTINE; /* oldest first */
+            if (cache->pool.quarantine[at] != NULL)
+                io_irp_quarantine(&io_depot, cache->pool.quarantine[at], TRUE);
+        }
+        for (size_t s = 0; s <= IO_FREE_MAX_STACK; s++) {
+            while (cache->pool.free[s] != NULL) {
+                io_irp_header *block = cache->pool.free[s];
+                cache->pool.free[s] = block->free_next;
+                io_irp_retire(&io_depot, block, TRUE);
+            }
+        }
+        plat_spin_unlock(&io_irp_lock);
+    }
+    free(cache);
+}
+
+static void io_irp_init_once(void)
+{
+    io_irp_exit_key_ok = plat_exit_key_create(&io_irp_exit_key, io_irp_cache_release) == 0;
+}
+
+/* The calling thread's cache, emptied if wdmemu_shutdown freed its blocks; NULL when there is
+ * none (out of memory): the depot serves then, under the lock. */
+static io_irp_cache *io_irp_cache_slow(void);
+
+static inline io_irp_cache *io_irp_cache_get(void)
+{
+    io_irp_cache *cache = io_irp_thread_cache;
+    if (PLAT_LIKELY(cache != NULL && cache->generation == __atomic_load_n(&io_irp_generation, __ATOMIC_ACQUIRE)))
+        return cache;
+    return io_irp_cache_slow();
+}
+
+static io_irp_cache *io_irp_cache_slow(void)
+{
+    uint32_t generation = __atomic_load_n(&io_irp_generation, __ATOMIC_ACQUIRE);
+    io_irp_cache *cache = io_irp_thread_cache;
+    if (cache != NULL) {
+        /* Its blocks were freed by wdmemu_shutdown: forget them. */
+        memset(&cache->pool, 0, sizeof(cache->pool));
+        cache->generation = generation;
+        return cache;
+    }
+    plat_once(&io_irp_once, io_irp_init_once);
+    if (!io_irp_exit_key_ok)
+        return NULL;
+    cache = calloc(1, sizeof(*cache));
+    if (cache == NULL)
+        return NULL;
+    if (plat_exit_key_set(&io_irp_exit_key, cache) != 0) {
+        free(cache);
+        return NULL;
+    }
+    cache->generation = generation;
+    io_irp_thread_cache = cache;
+    return cache;
+}
+
+static io_irp_header *io_irp_pop(io_irp_pool *pool, unsigned stack_size)
+{
+    io_irp_header *header = pool->free[stack_size];
+    if (header != NULL) {
+        pool->free[stack_size] = header->free_next;
+        pool->free_depth[stack_size]--;
+    }
+    return header;
+}
+
+/* Takes a block for an IRP with stack_size locations from the thread's free list, the depot or
+ * the heap, with a fresh, numbered header in the idle state.  No lock on the common path. */
+static io_irp_header *io_irp_take(unsigned stack_size, USHORT size, PDRIVER_OBJECT owner)
 {
     io_irp_header *header = NULL;
     if (stack_size <= IO_FREE_MAX_STACK) {
-        plat_spin_lock(&io_irp_lock);
-        header = io_free[stack_size];
-        if (header != NULL) {
-            io_free[stack_size] = header->next;
-            io_free_depth[stack_size]--;
-            io_irp_header saved = {.magic = IO_IRP_MAGIC, .stack_size = (uint16_t)stack_size};
-            *header = saved;
-            io_irp_link_live(header);
+        io_irp_cache *cache = io_irp_cache_get();
+        if (cache != NULL)
+            header = io_irp_pop(&cache->pool, stack_size);
+        if (header == NULL) {
+            plat_spin_lock(&io_irp_lock);
+            header = io_irp_pop(&io_depot, stack_size);
+            plat_spin_unlock(&io_irp_lock);
         }
-        plat_spin_unlock(&io_irp_lock);
-        if (header != NULL)
-            return header;
     }
-    header = calloc(1, IO_IRP_HEADER_SIZE + size);
-    if (header == NULL)
-        return NULL;
-    header->magic = IO_IRP_MAGIC;
-    header->stack_size = (uint16_t)stack_size;
-    plat_spin_lock(&io_irp_lock);
-    io_irp_link_live(header);
-    plat_spin_unlock(&io_irp_lock);
+    if (header == NULL) {
+        header = calloc(1, IO_IRP_HEADER_SIZE + size);
+        if (header == NULL)
+            return NULL;
+        header->stack_size = (uint16_t)stack_size;
+        header->state = IO_IRP_FREED;
+        plat_spin_lock(&io_irp_lock);
+        header->next = io_irp_blocks;
+        if (io_irp_blocks != NULL)
+            io_irp_blocks->prev = header;
+        io_irp_blocks = header;
+        plat_spin_unlock(&io_irp_lock);
+    }
+    header->builder = IO_BUILT_BY_DRIVER;
+    header->id = __atomic_add_fetch(&io_irp_next_id, 1u, __ATOMIC_RELAXED);
+    header->marked = 0;
+    header->pending_unmarked = 0;
+    header->final = NULL;
+    header->final_context = NULL;
+    header->user_output = NULL;
+    header->user_output_length = 0;
+    __atomic_store_n(&header->owner, owner, __ATOMIC_RELAXED);
+    header->free_next = NULL;
+    __atomic_store_n(&header->magic, IO_IRP_MAGIC, __ATOMIC_RELAXED);
+    IO_IRP_SET_STATE(header, IO_IRP_IDLE);
     return header;
 }
 
@@ -87,15 +242,22 @@ io_irp_header *io_irp_header_of(PIRP irp)
     return header->magic == IO_IRP_MAGIC ? header : NULL;
 }
 
+/* A live IoAllocateIrp IRP (lock held): allocated and not freed. */
+static BOOLEAN io_irp_block_live(io_irp_header *h)
+{
+    return IO_IRP_STATE(h) != IO_IRP_FREED && __atomic_load_n(&h->magic, __ATOMIC_RELAXED) == IO_IRP_MAGIC;
+}
+
 /* The header of a live IoAllocateIrp IRP at this address, found by address alone: the memory
  * handed to IoInitializeIrp is usually not initialised yet, so its fields mean nothing. */
 static io_irp_header *io_irp_live_at(PIRP irp)
 {
     io_irp_header *found = NULL;
     plat_spin_lock(&io_irp_lock);
-    for (io_irp_header *h = io_live; h != NULL; h = h->next) {
+    for (io_irp_header *h = io_irp_blocks; h != NULL; h = h->next) {
         if ((PIRP)((char *)h + IO_IRP_HEADER_SIZE) == irp) {
-            found = h;
+            if (io_irp_block_live(h))
+                found = h;
             break;
         }
     }
@@ -145,12 +307,11 @@ NTKERNELAPI PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
         return NULL;
     }
     USHORT size = IoSizeOfIrp(StackSize);
-    io_irp_header *header = io_irp_take((unsigned)StackSize, size);
+    io_irp_header *header = io_irp_take((unsigned)StackSize, size, ke_current_driver());
     if (header == NULL)
         return NULL;
     PIRP irp = (PIRP)((char *)header + IO_IRP_HEADER_SIZE);
     io_irp_init_fields(irp, size, StackSize);
-    header->owner = ke_current_driver();
     irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE;
     if (ChargeQuota)
         irp->AllocationFlags |= IRP_LOOKASIDE_ALLOCATION;
@@ -206,30 +367,14 @@ NTKERNELAPI VOID NTAPI IoFreeIrp(PIRP Irp)
     }
     IO_IRP_SET_STATE(header, IO_IRP_FREED);
     Irp->Type = 0;
-    plat_spin_lock(&io_irp_lock);
-    if (header->prev != NULL)
-        header->prev->next = header->next;
-    else if (io_live == header)
-        io_live = header->next;
-    if (header->next != NULL)
-        header->next->prev = header->prev;
-    header->prev = header->next = NULL;
-    /* The oldest quarantined block leaves: to its free list, or back to the heap. */
-    io_irp_header *evicted = io_quarantine[io_quarantine_next];
-    io_quarantine[io_quarantine_next] = header;
-    io_quarantine_next = (io_quarantine_next + 1) % IO_QUARANTINE;
-    if (evicted != NULL) {
-        evicted->magic = 0;
-        unsigned stack_size = evicted->stack_size;
-        if (IO_IRP_RECYCLE && stack_size <= IO_FREE_MAX_STACK && io_free_depth[stack_size] < IO_FREE_MAX_DEPTH) {
-            evicted->next = io_free[stack_size];
-            io_free[stack_size] = evicted;
-            io_free_depth[stack_size]++;
-            evicted = NULL;
-        }
+    io_irp_cache *cache = io_irp_cache_get();
+    if (PLAT_LIKELY(cache != NULL)) {
+        io_irp_quarantine(&cache->pool, header, FALSE);
+        return;
     }
+    plat_spin_lock(&io_irp_lock);
+    io_irp_quarantine(&io_depot, header, TRUE);
     plat_spin_unlock(&io_irp_lock);
-    free(evicted);
 }
 
 size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const char *when)
@@ -237,8 +382,8 @@ size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const c
     size_t leaked = 0;
     for (;;) {
         plat_spin_lock(&io_irp_lock);
-        io_irp_header *h = io_live;
-        while (h != NULL && h->owner != driver)
+        io_irp_header *h = io_irp_blocks;
+        while (h != NULL && !(io_irp_block_live(h) && __atomic_load_n(&h->owner, __ATOMIC_RELAXED) == driver))
             h = h->next;
         plat_spin_unlock(&io_irp_lock);
         if (h == NULL)
@@ -248,7 +393,7 @@ size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const c
                    "%s %s: IRP %u (major 0x%02x) it allocated was never freed%s", display, when, (unsigned)h->id,
                    (unsigned)((PIO_STACK_LOCATION)(irp + 1))[irp->StackCount - 1].MajorFunction,
                    IO_IRP_STATE(h) == IO_IRP_IN_FLIGHT ? " and is still pending in a driver (Driver Verifier 0xCE)" : "");
-        h->owner = NULL;
+        __atomic_store_n(&h->owner, NULL, __ATOMIC_RELAXED);
         IO_IRP_SET_STATE(h, IO_IRP_IDLE);
         irp->CancelRoutine = NULL;
         IoFreeIrp(irp);
@@ -256,31 +401,19 @@ size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const c
     }
 }
 
+/* Every block goes back to the heap, wherever it is; thread caches find out through the
+ * generation and forget theirs. */
 void io_irp_shutdown(void)
 {
     plat_spin_lock(&io_irp_lock);
-    while (io_live != NULL) {
-        io_irp_header *next = io_live->next;
-        io_live->magic = 0;
-        free(io_live);
-        io_live = next;
+    while (io_irp_blocks != NULL) {
+        io_irp_header *next = io_irp_blocks->next;
+        io_irp_blocks->magic = 0;
+        free(io_irp_blocks);
+        io_irp_blocks = next;
     }
-    for (size_t i = 0; i < IO_QUARANTINE; i++) {
-        if (io_quarantine[i] != NULL) {
-            io_quarantine[i]->magic = 0;
-            free(io_quarantine[i]);
-            io_quarantine[i] = NULL;
-        }
-    }
-    for (size_t i = 0; i <= IO_FREE_MAX_STACK; i++) {
-        while (io_free[i] != NULL) {
-            io_irp_header *next = io_free[i]->next;
-            free(io_free[i]);
-            io_free[i] = next;
-        }
-        io_free_depth[i] = 0;
-    }
-    io_quarantine_next = 0;
-    io_irp_next_id = 0;
+    memset(&io_depot, 0, sizeof(io_depot));
+    __atomic_store_n(&io_irp_next_id, 0u, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&io_irp_generation, 1u, __ATOMIC_RELEASE);
     plat_spin_unlock(&io_irp_lock);
 }

@@ -1,8 +1,9 @@
 /* io/irp_private.h: the hidden header in front of every IRP that IoAllocateIrp hands out: its
  * state (idle, in flight, completed, freed), which stack locations the driver marked pending,
- * who owns the final stage, and how it was built.  Freed IRPs stay in a small quarantine for a
- * while (then go to a free list) so that a late IoCompleteRequest, IoCancelIrp or IoCallDriver on one is reported
- * precisely.  IRPs a driver lays out itself with IoInitializeIrp have no header. */
+ * who owns the final stage, and how it was built.  Freed IRPs stay in the freeing thread's
+ * quarantine for a while (then go to a free list) so that a late IoCompleteRequest, IoCancelIrp
+ * or IoCallDriver on one is reported precisely.  IRPs a driver lays out itself with
+ * IoInitializeIrp have no header. */
 #ifndef WDMEMU_IO_IRP_PRIVATE_H
 #define WDMEMU_IO_IRP_PRIVATE_H
 
@@ -35,7 +36,8 @@ typedef struct io_irp_header {
     PVOID user_output;        /* buffered output to copy back at the final stage */
     ULONG user_output_length;
     PDRIVER_OBJECT owner;     /* the driver that allocated it (NULL: host or I/O manager) */
-    struct io_irp_header *prev, *next; /* live IRPs */
+    struct io_irp_header *prev, *next; /* every block held (io_irp_blocks), live or not */
+    struct io_irp_header *free_next;   /* a free list */
 } io_irp_header;
 
 /* The state is read by IoCancelIrp while another thread may be completing the IRP. */
@@ -56,7 +58,7 @@ PIRP io_build_device_control(ULONG code, PDEVICE_OBJECT device, PVOID in, ULONG 
 PIRP io_build_fsd(const char *ddi, io_irp_builder builder, ULONG major, PDEVICE_OBJECT device, PVOID buffer,
                   ULONG length, PLARGE_INTEGER offset, PKEVENT event, PIO_STATUS_BLOCK iosb, KPROCESSOR_MODE mode);
 
-/* Quarantine of freed IRPs and the live list, emptied at wdmemu_shutdown. */
+/* Every IRP block, live, quarantined or free, goes back to the heap at wdmemu_shutdown. */
 void io_irp_shutdown(void);
 
 /* Reports every IRP the driver allocated and never freed (LEAKED_IRP); returns how many. */

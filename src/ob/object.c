@@ -71,7 +71,41 @@ typedef struct ob_type_cached {
     ob_type type;
 } ob_type_cached;
 static uint64_t ob_generation = 1;
-static PLAT_THREAD_LOCAL ob_type_cached ob_type_cache[OB_TYPE_CACHE];
+/* The calling thread's cache (OB_TYPE_CACHE entries on the heap, freed at thread exit), reached
+ * through an initial-exec thread-local: one instruction instead of a __tls_get_addr call. */
+static PLAT_THREAD_LOCAL_HOT ob_type_cached *ob_type_cache;
+static plat_exit_key ob_type_cache_key;
+static int ob_type_cache_key_ok;
+static plat_once_flag ob_type_cache_once = PLAT_ONCE_INIT;
+
+static void ob_type_cache_release(void *cache)
+{
+    if (ob_type_cache == cache)
+        ob_type_cache = NULL;
+    free(cache);
+}
+
+static void ob_type_cache_init(void)
+{
+    ob_type_cache_key_ok = plat_exit_key_create(&ob_type_cache_key, ob_type_cache_release) == 0;
+}
+
+/* NULL when the thread can have no cache (out of memory): lookups then go to the registry. */
+static ob_type_cached *ob_type_cache_create(void)
+{
+    plat_once(&ob_type_cache_once, ob_type_cache_init);
+    if (!ob_type_cache_key_ok)
+        return NULL;
+    ob_type_cached *cache = calloc(OB_TYPE_CACHE, sizeof(*cache));
+    if (cache == NULL)
+        return NULL;
+    if (plat_exit_key_set(&ob_type_cache_key, cache) != 0) {
+        free(cache);
+        return NULL;
+    }
+    ob_type_cache = cache;
+    return cache;
+}
 
 static inline size_t ob_type_slot(const void *body)
 {
@@ -144,7 +178,11 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
 
 ob_type ob_type_of(const void *body)
 {
-    ob_type_cached *cached = &ob_type_cache[ob_type_slot(body)];
+    ob_type_cached *cache = ob_type_cache;
+    if (PLAT_UNLIKELY(cache == NULL))
+        cache = ob_type_cache_create();
+    ob_type_cached none = {0};
+    ob_type_cached *cached = cache != NULL ? &cache[ob_type_slot(body)] : &none;
     uint64_t generation = __atomic_load_n(&ob_generation, __ATOMIC_ACQUIRE);
     if (body != NULL && cached->body == body && cached->generation == generation)
         return cached->type;

@@ -160,3 +160,37 @@ const char *plat_getenv(const char *name)
     const char *value = getenv(name);
     return (value != NULL && value[0] != '\0') ? value : NULL;
 }
+
+#ifdef _WIN32
+
+int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
+{
+    DWORD index = FlsAlloc((PFLS_CALLBACK_FUNCTION)destructor);
+    if (index == FLS_OUT_OF_INDEXES)
+        return -1;
+    key->key = (uintptr_t)index;
+    return 0;
+}
+
+int plat_exit_key_set(const plat_exit_key *key, void *value)
+{
+    return FlsSetValue((DWORD)key->key, value) ? 0 : -1;
+}
+
+#else
+
+int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
+{
+    pthread_key_t k;
+    if (pthread_key_create(&k, destructor) != 0)
+        return -1;
+    key->key = (uintptr_t)k;
+    return 0;
+}
+
+int plat_exit_key_set(const plat_exit_key *key, void *value)
+{
+    return pthread_setspecific((pthread_key_t)key->key, value) == 0 ? 0 : -1;
+}
+
+#endif

@@ -135,6 +135,17 @@ void plat_stack_limits(uintptr_t *low, uintptr_t *high);
 /* Gives the processor to another ready thread (used by short spin locks that lost a race). */
 void plat_yield(void);
 
+/* A value per thread handed to a destructor when the thread exits (POSIX: thread-specific data;
+ * Windows: a fiber-local slot).  For per-thread caches that must give their contents back. */
+typedef struct plat_exit_key {
+    uintptr_t key;
+} plat_exit_key;
+
+/* 0 on success. */
+int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value));
+/* Sets the calling thread's value (non-NULL: the destructor gets it at thread exit); 0 on success. */
+int plat_exit_key_set(const plat_exit_key *key, void *value);
+
 /* A spin lock for critical sections of a few instructions that must not cost a system call
  * (the IRP free lists). */
 typedef struct plat_spinlock {

@@ -171,50 +171,149 @@ WDMEMU_API void wdmemu_trace_write_text(FILE *out, const wdmemu_trace_record *r)
     fputc('\n', out);
 }
 
+/* A line assembled in a stack buffer and written with one fwrite (flushed early only when it
+ * would overflow): JSON Lines records are mostly integers and known strings, for which
+ * fprintf's format parsing cost more than the rest of the record. */
+typedef struct tr_line {
+    FILE *out;
+    size_t used;
+    char buffer[4096];
+} tr_line;
+
+static void tr_put(tr_line *line, const char *text, size_t length)
+{
+    if (line->used + length > sizeof(line->buffer)) {
+        fwrite(line->buffer, 1, line->used, line->out);
+        line->used = 0;
+        if (length > sizeof(line->buffer)) {
+            fwrite(text, 1, length, line->out);
+            return;
+        }
+    }
+    memcpy(line->buffer + line->used, text, length);
+    line->used += length;
+}
+
+static void tr_put_str(tr_line *line, const char *text)
+{
+    tr_put(line, text, strlen(text));
+}
+
+static void tr_put_u64(tr_line *line, unsigned long long value)
+{
+    char digits[24];
+    size_t at = sizeof(digits);
+    do {
+        digits[--at] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    tr_put(line, digits + at, sizeof(digits) - at);
+}
+
+static void tr_put_i64(tr_line *line, long long value)
+{
+    if (value < 0) {
+        tr_put(line, "-", 1);
+        tr_put_u64(line, 0ULL - (unsigned long long)value);
+    } else {
+        tr_put_u64(line, (unsigned long long)value);
+    }
+}
+
 WDMEMU_API void wdmemu_trace_write_jsonl(FILE *out, const wdmemu_trace_record *r)
 {
     char status[64], driver[512], device[512], text[2048];
+    tr_line line;
+    line.out = out;
+    line.used = 0;
     tr_status(r->status, status, sizeof(status));
     trace_json_escape(r->driver, driver, sizeof(driver));
     trace_json_escape(r->device, device, sizeof(device));
-    fprintf(out,
-            "{\"v\":1,\"seq\":%llu,\"time\":%llu,\"thread\":%u,\"irql\":%u,\"kind\":\"%s\",\"driver\":\"%s\","
-            "\"device\":\"%s\",\"depth\":%d",
-            (unsigned long long)r->seq, (unsigned long long)r->time, (unsigned)r->thread, (unsigned)r->irql, r->kind,
-            driver, device, r->depth);
-    if (r->irp != 0)
-        fprintf(out, ",\"irp\":%u,\"stack_location\":%d,\"irp_flags\":%lu", (unsigned)r->irp, (int)r->stack_location,
-                (unsigned long)r->irp_flags);
-    if (r->file != 0)
-        fprintf(out, ",\"file\":%u", (unsigned)r->file);
-    if (tr_has_request(r) && r->major_name != NULL)
-        fprintf(out, ",\"major\":%u,\"major_name\":\"%s\",\"minor\":%u", (unsigned)r->major, r->major_name,
-                (unsigned)r->minor);
-    if (r->ioctl != 0)
-        fprintf(out, ",\"ioctl\":{\"code\":%lu,\"device_type\":%u,\"function\":%u,\"method\":\"%s\",\"access\":\"%s\"}",
-                (unsigned long)r->ioctl, (unsigned)((r->ioctl >> 16) & 0xFFFF), (unsigned)((r->ioctl >> 2) & 0xFFF),
-                tr_methods[r->ioctl & 3], tr_access[(r->ioctl >> 14) & 3]);
-    if (r->input_length != 0 || r->output_length != 0)
-        fprintf(out, ",\"input_length\":%lu,\"output_length\":%lu", (unsigned long)r->input_length,
-                (unsigned long)r->output_length);
-    if (r->offset != 0)
-        fprintf(out, ",\"offset\":%lld", (long long)r->offset);
-    fprintf(out, ",\"status\":%lu,\"status_name\":\"%s\",\"information\":%llu,\"flag\":%s",
-            (unsigned long)(ULONG)r->status, status, (unsigned long long)r->information,
-            r->pending_returned ? "true" : "false");
+    tr_put_str(&line, "{\"v\":1,\"seq\":");
+    tr_put_u64(&line, (unsigned long long)r->seq);
+    tr_put_str(&line, ",\"time\":");
+    tr_put_u64(&line, (unsigned long long)r->time);
+    tr_put_str(&line, ",\"thread\":");
+    tr_put_u64(&line, (unsigned)r->thread);
+    tr_put_str(&line, ",\"irql\":");
+    tr_put_u64(&line, (unsigned)r->irql);
+    tr_put_str(&line, ",\"kind\":\"");
+    tr_put_str(&line, r->kind);
+    tr_put_str(&line, "\",\"driver\":\"");
+    tr_put_str(&line, driver);
+    tr_put_str(&line, "\",\"device\":\"");
+    tr_put_str(&line, device);
+    tr_put_str(&line, "\",\"depth\":");
+    tr_put_i64(&line, r->depth);
+    if (r->irp != 0) {
+        tr_put_str(&line, ",\"irp\":");
+        tr_put_u64(&line, (unsigned)r->irp);
+        tr_put_str(&line, ",\"stack_location\":");
+        tr_put_i64(&line, (int)r->stack_location);
+        tr_put_str(&line, ",\"irp_flags\":");
+        tr_put_u64(&line, (unsigned long)r->irp_flags);
+    }
+    if (r->file != 0) {
+        tr_put_str(&line, ",\"file\":");
+        tr_put_u64(&line, (unsigned)r->file);
+    }
+    if (tr_has_request(r) && r->major_name != NULL) {
+        tr_put_str(&line, ",\"major\":");
+        tr_put_u64(&line, (unsigned)r->major);
+        tr_put_str(&line, ",\"major_name\":\"");
+        tr_put_str(&line, r->major_name);
+        tr_put_str(&line, "\",\"minor\":");
+        tr_put_u64(&line, (unsigned)r->minor);
+    }
+    if (r->ioctl != 0) {
+        tr_put_str(&line, ",\"ioctl\":{\"code\":");
+        tr_put_u64(&line, (unsigned long)r->ioctl);
+        tr_put_str(&line, ",\"device_type\":");
+        tr_put_u64(&line, (unsigned)((r->ioctl >> 16) & 0xFFFF));
+        tr_put_str(&line, ",\"function\":");
+        tr_put_u64(&line, (unsigned)((r->ioctl >> 2) & 0xFFF));
+        tr_put_str(&line, ",\"method\":\"");
+        tr_put_str(&line, tr_methods[r->ioctl & 3]);
+        tr_put_str(&line, "\",\"access\":\"");
+        tr_put_str(&line, tr_access[(r->ioctl >> 14) & 3]);
+        tr_put_str(&line, "\"}");
+    }
+    if (r->input_length != 0 || r->output_length != 0) {
+        tr_put_str(&line, ",\"input_length\":");
+        tr_put_u64(&line, (unsigned long)r->input_length);
+        tr_put_str(&line, ",\"output_length\":");
+        tr_put_u64(&line, (unsigned long)r->output_length);
+    }
+    if (r->offset != 0) {
+        tr_put_str(&line, ",\"offset\":");
+        tr_put_i64(&line, (long long)r->offset);
+    }
+    tr_put_str(&line, ",\"status\":");
+    tr_put_u64(&line, (unsigned long)(ULONG)r->status);
+    tr_put_str(&line, ",\"status_name\":\"");
+    tr_put_str(&line, status);
+    tr_put_str(&line, "\",\"information\":");
+    tr_put_u64(&line, (unsigned long long)r->information);
+    tr_put_str(&line, r->pending_returned ? ",\"flag\":true" : ",\"flag\":false");
     if (r->iosb_written)
-        fputs(",\"iosb_written\":true", out);
+        tr_put_str(&line, ",\"iosb_written\":true");
     if (r->text != NULL) {
         trace_json_escape(r->text, text, sizeof(text));
-        fprintf(out, ",\"text\":\"%s\"", text);
+        tr_put_str(&line, ",\"text\":\"");
+        tr_put_str(&line, text);
+        tr_put_str(&line, "\"");
     }
     if (r->data_length != 0) {
-        fputs(",\"data\":\"", out);
-        for (size_t i = 0; i < r->data_length; i++)
-            fprintf(out, "%02x", r->data[i]);
-        fputc('"', out);
+        static const char hex[] = "0123456789abcdef";
+        tr_put_str(&line, ",\"data\":\"");
+        for (size_t i = 0; i < r->data_length; i++) {
+            char pair[2] = {hex[r->data[i] >> 4], hex[r->data[i] & 15]};
+            tr_put(&line, pair, 2);
+        }
+        tr_put_str(&line, "\"");
     }
-    fputs("}\n", out);
+    tr_put_str(&line, "}\n");
+    fwrite(line.buffer, 1, line.used, out);
 }
 
 /* ---- Chrome Trace Event format ---------------------------------------------------------------- */

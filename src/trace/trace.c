@@ -164,6 +164,28 @@ static void tr_store_strings(tr_stored *slot, const char *driver, const char *de
     }
 }
 
+/* Points the record at the caller's strings and bytes (a record that is written out and not kept). */
+static void tr_borrow_strings(tr_stored *slot, const char *driver, const char *device, const char *text,
+                              const unsigned char *data, size_t data_length)
+{
+    slot->storage = NULL;
+    slot->pub.driver = driver;
+    slot->pub.device = device;
+    slot->pub.text = text;
+    slot->pub.data = data_length != 0 ? data : NULL;
+    slot->pub.data_length = data_length;
+}
+
+/* strlcpy: the longest prefix of from that fits, always terminated. */
+static void tr_copy(char *to, size_t size, const char *from)
+{
+    size_t n = strlen(from);
+    if (n >= size)
+        n = size - 1;
+    memcpy(to, from, n);
+    to[n] = '\0';
+}
+
 /* Whether the record passes the filters (findings always do). */
 static BOOLEAN tr_passes(const wdmemu_trace_record *r, const char *driver, const char *device)
 {
@@ -234,7 +256,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
     r->stack_location = ev->stack_location;
     r->major = ev->major;
     r->minor = ev->minor;
-    snprintf(driver, driver_size, "%s", ev->driver != NULL ? io_driver_display(ev->driver) : "");
+    tr_copy(driver, driver_size, ev->driver != NULL ? io_driver_display(ev->driver) : "");
     device[0] = '\0';
     PDEVICE_OBJECT dev = ev->device;
     PIRP irp = ev->irp;
@@ -301,7 +323,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
     if (dev != NULL && io_is_device(dev))
         io_device_display(dev, device, device_size);
     if (driver[0] == '\0' && dev != NULL && io_is_device(dev))
-        snprintf(driver, driver_size, "%s", io_driver_display(dev->DriverObject));
+        tr_copy(driver, driver_size, io_driver_display(dev->DriverObject));
     r->major_name = have_major ? wdmemu_major_name(r->major) : NULL;
     if (ev->kind == EV_IRP_DISPATCH)
         r->depth = tr.depth++;
@@ -328,7 +350,11 @@ static void tr_observe(const ev_record *ev, void *context)
     }
     /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
      * routine name or DbgPrint text. */
-    tr_store_strings(&slot, driver, device, ev->text != NULL ? ev->text : ev->rule, data, data_length);
+    const char *text = ev->text != NULL ? ev->text : ev->rule;
+    if (tr.memory)
+        tr_store_strings(&slot, driver, device, text, data, data_length);
+    else
+        tr_borrow_strings(&slot, driver, device, text, data, data_length);
     if (tr.text != NULL)
         wdmemu_trace_write_text(tr.text, &slot.pub);
     if (tr.jsonl != NULL)
@@ -348,8 +374,6 @@ static void tr_observe(const ev_record *ev, void *context)
             tr.capacity = capacity;
         }
         tr.records[tr.count++] = slot;
-    } else {
-        free(slot.storage);
     }
     plat_mutex_unlock(&tr.lock);
 }
