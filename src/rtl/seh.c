@@ -252,11 +252,9 @@ static int seh_guard_filter(PEXCEPTION_POINTERS information, seh_guard *guard)
     return EXCEPTION_EXECUTE_HANDLER;
 }
 
-static BOOLEAN seh_guard_run(void (*fn)(void *context), void *context, seh_guard *guard)
+/* The __try, in a function of its own: the setjmp a bug check lands at is its caller's. */
+static PLAT_NOINLINE BOOLEAN seh_guard_try(void (*fn)(void *context), void *context, seh_guard *guard)
 {
-    if (setjmp(guard->jump) != 0)
-        return FALSE; /* seh_unwind_to_guard */
-    PLAT_JMP_NO_UNWIND(guard->jump);
     __try {
         fn(context);
     } __except (seh_guard_filter(GetExceptionInformation(), guard)) {
@@ -272,7 +270,11 @@ BOOLEAN seh_guarded_call(void (*fn)(void *context), void *context, NTSTATUS *cod
     guard.previous = seh_guards;
     seh_guards = &guard;
     seh_bugcheck = FALSE;
-    BOOLEAN ok = seh_guard_run(fn, context, &guard);
+    volatile BOOLEAN ok = FALSE;
+    if (setjmp(guard.jump) == 0) {
+        PLAT_JMP_NO_UNWIND(guard.jump);
+        ok = seh_guard_try(fn, context, &guard);
+    } /* else seh_unwind_to_guard jumped here */
     seh_guards = guard.previous;
     if (!ok)
         *code = guard.code;
