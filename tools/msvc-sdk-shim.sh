@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tools/msvc-sdk-shim.sh: sourced by tools/msvc-syntax-check and tools/msvc-library-check.  The
 # corrections that make mingw-w64's headers stand in faithfully for the Windows SDK and the
 # Microsoft C runtime when clang compiles for x86_64-pc-windows-msvc.
