@@ -5,8 +5,8 @@
  * lists never initialised or already deleted, entries returned twice or freed behind the list's
  * back, paged lists used at DISPATCH_LEVEL. */
 #include "test_support.h"
+#include "test_threads.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 static wdmemu_pool_usage usage_of(ULONG tag)
@@ -525,11 +525,11 @@ static void concurrent_use_keeps_the_counters_exact(void **state)
     (void)state;
     static NPAGED_LOOKASIDE_LIST list;
     ExInitializeNPagedLookasideList(&list, NULL, NULL, 0, 64, 'rhTL', 0);
-    pthread_t threads[THREADS];
+    tt_thread threads[THREADS];
     for (int i = 0; i < THREADS; i++)
-        assert_int_equal(pthread_create(&threads[i], NULL, hammer, &list), 0);
+        assert_int_equal(tt_start(&threads[i], hammer, &list, 0), 0);
     for (int i = 0; i < THREADS; i++)
-        pthread_join(threads[i], NULL);
+        assert_int_equal(tt_join(&threads[i]), 0);
     assert_int_equal(list.L.TotalAllocates, THREADS * ROUNDS * 2);
     assert_int_equal(list.L.TotalFrees, THREADS * ROUNDS * 2);
     wdmemu_pool_usage u = usage_of('rhTL');

@@ -3,16 +3,17 @@
  * and ExceptionInformation Windows gives, on any thread; a fault in driver code outside any
  * __try becomes a KMODE_EXCEPTION_NOT_HANDLED finding; a fault outside driver code and outside
  * any __try, or a SIGSEGV sent with kill, still ends the process. */
-#define _GNU_SOURCE /* pthread stack sizes, MAP_ANONYMOUS */
+#define _GNU_SOURCE /* MAP_ANONYMOUS */
 #include "test_support.h"
 
 #include "test_pages.h"
+#include "test_threads.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #if !defined(_WIN32)
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,7 +39,12 @@ static volatile char sink;
 
 /* A read the compiler emits as is: UndefinedBehaviorSanitizer's null check would otherwise
  * report a NULL read before it faults (as it does in a driver built with it). */
-__attribute__((noinline, no_sanitize("null"))) static char read_byte(const volatile char *address)
+#if defined(__GNUC__)
+#define TSF_READER __attribute__((noinline, no_sanitize("null")))
+#else
+#define TSF_READER __declspec(noinline)
+#endif
+TSF_READER static char read_byte(const volatile char *address)
 {
     return *address;
 }
@@ -348,13 +354,9 @@ static void stack_overflow_in_try_is_a_stack_overflow_exception(void **state)
     skip();
 #endif
     seen s = {0};
-    pthread_attr_t attr;
-    assert_int_equal(pthread_attr_init(&attr), 0);
-    assert_int_equal(pthread_attr_setstacksize(&attr, 256 * 1024), 0);
-    pthread_t thread;
-    assert_int_equal(pthread_create(&thread, &attr, overflowing_thread, &s), 0);
-    assert_int_equal(pthread_join(thread, NULL), 0);
-    pthread_attr_destroy(&attr);
+    tt_thread thread;
+    assert_int_equal(tt_start(&thread, overflowing_thread, &s, 256 * 1024), 0);
+    assert_int_equal(tt_join(&thread), 0);
     assert_true(s.handled);
     assert_status(STATUS_STACK_OVERFLOW, s.code);
 }

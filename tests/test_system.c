@@ -233,6 +233,24 @@ static void top_level_irp_and_stack_limits_belong_to_the_thread(void **state)
     assert_false(IoIsWdmVersionAvailable(11, 0));
 }
 
+#if defined(_MSC_VER)
+#include <intrin.h>
+/* AVX2 usable: the processor has it (CPUID 7.EBX bit 5) and the system saves the YMM state
+ * (CPUID 1.ECX OSXSAVE and AVX, XCR0 bits 1 and 2), what __builtin_cpu_supports checks. */
+static int tst_cpu_has_avx2(void)
+{
+    int regs[4];
+    __cpuid(regs, 1);
+    if ((regs[2] & (1 << 27)) == 0 || (regs[2] & (1 << 28)) == 0 || (_xgetbv(0) & 6) != 6)
+        return 0;
+    __cpuidex(regs, 7, 0);
+    return (regs[1] >> 5) & 1;
+}
+#define TST_CPU_HAS_AVX2() tst_cpu_has_avx2()
+#else
+#define TST_CPU_HAS_AVX2() __builtin_cpu_supports("avx2")
+#endif
+
 static void processor_features_previous_mode_and_local_time(void **state)
 {
     (void)state;
@@ -241,7 +259,7 @@ static void processor_features_previous_mode_and_local_time(void **state)
     assert_false(ExIsProcessorFeaturePresent(PF_3DNOW_INSTRUCTIONS_AVAILABLE));
     assert_false(ExIsProcessorFeaturePresent(999));
     assert_int_equal(ExIsProcessorFeaturePresent(PF_AVX2_INSTRUCTIONS_AVAILABLE),
-                     __builtin_cpu_supports("avx2") ? TRUE : FALSE);
+                     TST_CPU_HAS_AVX2() ? TRUE : FALSE);
     assert_int_equal(ExGetPreviousMode(), KernelMode);
     LARGE_INTEGER system, local, back;
     KeQuerySystemTime(&system);

@@ -5,7 +5,12 @@
 #include "test_support.h"
 
 #include <stdlib.h>
+#include <string.h>
+#if defined(_MSC_VER)
+#include <io.h>
+#else
 #include <unistd.h>
+#endif
 
 #include "trace/trace.h"
 
@@ -113,10 +118,17 @@ static void tt_start_file_sink(const char *format, const char *keep, char path[2
     if (keep != NULL) {
         snprintf(path, 256, "%s", keep);
     } else {
+#if defined(_MSC_VER)
+        /* No mkstemp in the Microsoft C runtime: a unique name in %TEMP%, which the sink creates. */
+        const char *temp = getenv("TEMP");
+        snprintf(path, 256, "%s\\wdmemu-%s-XXXXXX", temp != NULL ? temp : ".", format);
+        assert_int_equal(_mktemp_s(path, strlen(path) + 1), 0);
+#else
         snprintf(path, 256, "/tmp/wdmemu-%s-XXXXXX", format);
         int fd = mkstemp(path);
         assert_true(fd >= 0);
         close(fd);
+#endif
     }
     char spec[300];
     snprintf(spec, sizeof(spec), "%s:%s", format, path);

@@ -56,7 +56,7 @@ typedef struct sc_state {
 /* mingw-w64's gcc takes plain "printf" for the Microsoft runtime's dialect (no %zu). */
 #if defined(_WIN32) && defined(__GNUC__) && !defined(__clang__)
 #define SC_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
-#elif defined(__GNUC__) || defined(__clang__)
+#elif defined(__GNUC__)
 #define SC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define SC_PRINTF(f, a)

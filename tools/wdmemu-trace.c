@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(_MSC_VER)
+#define strcasecmp _stricmp /* the Microsoft C runtime's name for it */
+#else
 #include <strings.h>
+#endif
 
 #include <jansson.h>
 #include <wdmemu/wdmemu.h>

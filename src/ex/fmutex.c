@@ -20,6 +20,7 @@
  * FAST_MUTEX_APCS_ENABLED. */
 #include "core/report.h"
 #include "ke/ke.h"
+#include "platform/atomic.h"
 
 /* How an acquisition or release treats IRQL and APCs. */
 typedef enum ex_fm_flavour {
@@ -31,29 +32,29 @@ typedef enum ex_fm_flavour {
 
 static LONG_PTR ex_fm_decrement(PFAST_MUTEX m)
 {
-    return __atomic_sub_fetch(&m->Count, 1, __ATOMIC_ACQ_REL);
+    return plat_atomic_sub_fetch(&m->Count, 1, PLAT_ACQ_REL);
 }
 
 static LONG_PTR ex_fm_increment(PFAST_MUTEX m)
 {
-    return __atomic_add_fetch(&m->Count, 1, __ATOMIC_ACQ_REL);
+    return plat_atomic_add_fetch(&m->Count, 1, PLAT_ACQ_REL);
 }
 
 static BOOLEAN ex_fm_try_take(PFAST_MUTEX m)
 {
     LONG_PTR expected = FM_LOCK_BIT;
-    return (BOOLEAN)__atomic_compare_exchange_n(&m->Count, &expected, FM_LOCK_BIT_V, FALSE, __ATOMIC_ACQUIRE,
-                                               __ATOMIC_RELAXED);
+    return (BOOLEAN)plat_atomic_cas(&m->Count, &expected, FM_LOCK_BIT_V, FALSE, PLAT_ACQUIRE,
+                                               PLAT_RELAXED);
 }
 
 static PKTHREAD ex_fm_owner(PFAST_MUTEX m)
 {
-    return __atomic_load_n(&m->Owner, __ATOMIC_RELAXED);
+    return plat_atomic_load(&m->Owner, PLAT_RELAXED);
 }
 
 static void ex_fm_set_owner(PFAST_MUTEX m, PKTHREAD owner)
 {
-    __atomic_store_n(&m->Owner, owner, __ATOMIC_RELAXED);
+    plat_atomic_store(&m->Owner, owner, PLAT_RELAXED);
 }
 
 /* The checks every acquisition makes before touching the mutex.  Returns FALSE when the
@@ -89,7 +90,7 @@ static BOOLEAN ex_fm_check_acquire(PFAST_MUTEX m, ke_thread *self, ex_fm_flavour
 static BOOLEAN ex_fm_take(PFAST_MUTEX m, ke_thread *self, KWAIT_REASON reason)
 {
     if (ex_fm_decrement(m) != FM_LOCK_BIT_V) {
-        __atomic_add_fetch(&m->Contention, 1, __ATOMIC_RELAXED);
+        plat_atomic_add_fetch(&m->Contention, 1, PLAT_RELAXED);
         NTSTATUS status = KeWaitForSingleObject(&m->Event, reason, KernelMode, FALSE, NULL);
         if (status != STATUS_SUCCESS) {
             /* Nobody handed the mutex over: withdraw as a waiter. */

@@ -21,6 +21,7 @@
  *     the outstanding count and a KEVENT, which the last release sets. */
 #include "core/report.h"
 #include "ke/ke.h"
+#include "platform/atomic.h"
 
 /* ---- spin-lock protected lists and counters ----------------------------------------------- */
 
@@ -117,13 +118,13 @@ static volatile int ex_slist_busy;
 
 static void ex_slist_enter(void)
 {
-    while (__atomic_exchange_n(&ex_slist_busy, 1, __ATOMIC_ACQUIRE) != 0)
+    while (plat_atomic_exchange(&ex_slist_busy, 1, PLAT_ACQUIRE) != 0)
         YieldProcessor();
 }
 
 static void ex_slist_leave(void)
 {
-    __atomic_store_n(&ex_slist_busy, 0, __ATOMIC_RELEASE);
+    plat_atomic_store(&ex_slist_busy, 0, PLAT_RELEASE);
 }
 
 /* The first quadword with Depth changed by delta (+1, -1) and the sequence advanced. */
@@ -197,18 +198,18 @@ typedef struct ex_rundown_wait {
 
 static ULONG_PTR ex_rd_load(PEX_RUNDOWN_REF r)
 {
-    return __atomic_load_n(&r->Count, __ATOMIC_ACQUIRE);
+    return plat_atomic_load(&r->Count, PLAT_ACQUIRE);
 }
 
 static BOOLEAN ex_rd_swap(PEX_RUNDOWN_REF r, ULONG_PTR *expected, ULONG_PTR desired)
 {
-    return (BOOLEAN)__atomic_compare_exchange_n(&r->Count, expected, desired, FALSE, __ATOMIC_ACQ_REL,
-                                               __ATOMIC_ACQUIRE);
+    return (BOOLEAN)plat_atomic_cas(&r->Count, expected, desired, FALSE, PLAT_ACQ_REL,
+                                               PLAT_ACQUIRE);
 }
 
 NTKERNELAPI VOID FASTCALL ExInitializeRundownProtection(PEX_RUNDOWN_REF RunRef)
 {
-    __atomic_store_n(&RunRef->Count, 0, __ATOMIC_RELEASE);
+    plat_atomic_store(&RunRef->Count, 0, PLAT_RELEASE);
 }
 
 NTKERNELAPI VOID FASTCALL ExReInitializeRundownProtection(PEX_RUNDOWN_REF RunRef)
@@ -223,7 +224,7 @@ NTKERNELAPI VOID FASTCALL ExReInitializeRundownProtection(PEX_RUNDOWN_REF RunRef
         if ((value & EX_RUNDOWN_ACTIVE) != 0 && value != EX_RUNDOWN_ACTIVE)
             return; /* resetting now would strand the waiter */
     }
-    __atomic_store_n(&RunRef->Count, 0, __ATOMIC_RELEASE);
+    plat_atomic_store(&RunRef->Count, 0, PLAT_RELEASE);
 }
 
 NTKERNELAPI BOOLEAN FASTCALL ExAcquireRundownProtection(PEX_RUNDOWN_REF RunRef)
@@ -260,7 +261,7 @@ NTKERNELAPI VOID FASTCALL ExReleaseRundownProtection(PEX_RUNDOWN_REF RunRef)
                 return;
             }
             /* A waiter is counting the references that were out when the run-down began. */
-            if (__atomic_sub_fetch(&wait->Count, 1, __ATOMIC_ACQ_REL) == 0)
+            if (plat_atomic_sub_fetch(&wait->Count, 1, PLAT_ACQ_REL) == 0)
                 KeSetEvent(&wait->Event, IO_NO_INCREMENT, FALSE);
             return;
         }
@@ -307,10 +308,10 @@ NTKERNELAPI VOID FASTCALL ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunR
      * reported): the references are never coming back.  Either way the object is left run down,
      * and the word no longer points at this stack frame. */
     (void)KeWaitForSingleObject(&wait.Event, WrRundown, KernelMode, FALSE, NULL);
-    __atomic_store_n(&RunRef->Count, EX_RUNDOWN_ACTIVE, __ATOMIC_RELEASE);
+    plat_atomic_store(&RunRef->Count, EX_RUNDOWN_ACTIVE, PLAT_RELEASE);
 }
 
 NTKERNELAPI VOID FASTCALL ExRundownCompleted(PEX_RUNDOWN_REF RunRef)
 {
-    __atomic_store_n(&RunRef->Count, EX_RUNDOWN_ACTIVE, __ATOMIC_RELEASE);
+    plat_atomic_store(&RunRef->Count, EX_RUNDOWN_ACTIVE, PLAT_RELEASE);
 }

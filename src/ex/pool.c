@@ -19,6 +19,7 @@
 #include "ex/ex.h"
 #include "ke/ke.h"
 #include "platform/platform.h"
+#include "platform/atomic.h"
 
 /* Larger requests fail as if the pool were exhausted (and keep malloc away from sizes that
  * are certainly a driver's arithmetic error). */
@@ -237,7 +238,7 @@ static PVOID ex_allocate(const ex_pool_request *rq)
 
     /* One lock round trip unless the host asked for failures. */
     BOOLEAN injected = FALSE;
-    if (__atomic_load_n(&ex_injection_armed, __ATOMIC_RELAXED)) {
+    if (plat_atomic_load(&ex_injection_armed, PLAT_RELAXED)) {
         ex_pool_lock();
         injected = ex_injected_failure(rq->tag);
         ex_pool_unlock();
@@ -582,7 +583,7 @@ void ex_pool_shutdown(void)
     ex_tag_last = NULL;
     memset(&ex_total, 0, sizeof(ex_total));
     ex_fail_after = -1;
-    __atomic_store_n(&ex_injection_armed, FALSE, __ATOMIC_RELAXED);
+    plat_atomic_store(&ex_injection_armed, FALSE, PLAT_RELAXED);
     ex_pool_unlock();
 }
 
@@ -627,7 +628,7 @@ WDMEMU_API void wdmemu_pool_fail_after(int64_t allocations)
     ex_pool_lock();
     ex_fail_after = allocations < 0 ? -1 : allocations;
     if (allocations >= 0)
-        __atomic_store_n(&ex_injection_armed, TRUE, __ATOMIC_RELAXED);
+        plat_atomic_store(&ex_injection_armed, TRUE, PLAT_RELAXED);
     ex_pool_unlock();
 }
 
@@ -641,6 +642,6 @@ WDMEMU_API void wdmemu_pool_fail_tag(ULONG tag, BOOLEAN fail)
     if (usage != NULL)
         usage->fail = fail;
     if (fail)
-        __atomic_store_n(&ex_injection_armed, TRUE, __ATOMIC_RELAXED);
+        plat_atomic_store(&ex_injection_armed, TRUE, PLAT_RELAXED);
     ex_pool_unlock();
 }

@@ -23,7 +23,7 @@ NTKERNELAPI VOID NTAPI ExLocalTimeToSystemTime(PLARGE_INTEGER LocalTime, PLARGE_
 
 NTKERNELAPI BOOLEAN NTAPI ExIsProcessorFeaturePresent(ULONG ProcessorFeature)
 {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
     switch (ProcessorFeature) {
     /* Every x64 processor has these, and Windows x64 enables them. */
@@ -55,6 +55,9 @@ NTKERNELAPI BOOLEAN NTAPI ExIsProcessorFeaturePresent(ULONG ProcessorFeature)
     default:
         return FALSE;
     }
+#elif defined(_MSC_VER)
+    /* No __builtin_cpu_supports: Windows itself answers (IsProcessorFeaturePresent). */
+    return plat_processor_feature(ProcessorFeature) ? TRUE : FALSE;
 #else
     (void)ProcessorFeature;
     return FALSE;

@@ -91,7 +91,7 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
         io_report_exhausted(Irp, DeviceObject);
         return STATUS_INVALID_PARAMETER;
     }
-    if (__atomic_load_n(&Irp->CancelRoutine, __ATOMIC_ACQUIRE) != NULL) {
+    if (plat_atomic_load(&Irp->CancelRoutine, PLAT_ACQUIRE) != NULL) {
         char name[96];
         rp_finding("CALL_DRIVER_WITH_CANCEL_ROUTINE", STATUS_SUCCESS, NULL,
                    io_device_display(DeviceObject, name, sizeof(name)),

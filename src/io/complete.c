@@ -53,7 +53,7 @@ NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
         io_report_irp("COMPLETE_WITH_PENDING", Irp->IoStatus.Status, Irp,
                       "completed with IoStatus.Status STATUS_PENDING (Driver Verifier 0xC9/0x06)");
     }
-    if (__atomic_load_n(&Irp->CancelRoutine, __ATOMIC_ACQUIRE) != NULL) {
+    if (plat_atomic_load(&Irp->CancelRoutine, PLAT_ACQUIRE) != NULL) {
         io_report_irp("COMPLETE_WITH_CANCEL_ROUTINE", Irp->IoStatus.Status, Irp,
                       "completed with its cancel routine still set (Driver Verifier 0xC9/0x07)");
     }

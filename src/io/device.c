@@ -9,6 +9,7 @@
 #include "core/report.h"
 #include "io/io.h"
 #include "ke/ke.h"
+#include "platform/atomic.h"
 
 void ke_io_timer_free(PDEVICE_OBJECT device);
 #include "rtl/format.h"
@@ -50,7 +51,7 @@ const char *io_device_display(PDEVICE_OBJECT device, char *buffer, size_t size)
     io_device_ext *ext = io_device_ext_of(device);
     size_t length;
     const WCHAR *name = ob_name(device, &length);
-    if (__atomic_load_n(&ext->display_state, __ATOMIC_ACQUIRE) == 2 && ext->display_of == name) {
+    if (plat_atomic_load(&ext->display_state, PLAT_ACQUIRE) == 2 && ext->display_of == name) {
         size_t n = strlen(ext->display);
         if (n < size) {
             memcpy(buffer, ext->display, n + 1);
@@ -62,10 +63,10 @@ const char *io_device_display(PDEVICE_OBJECT device, char *buffer, size_t size)
     size_t n = strlen(converted);
     int empty = 0;
     if (n + 1 < sizeof(converted) &&
-        __atomic_compare_exchange_n(&ext->display_state, &empty, 1, FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        plat_atomic_cas(&ext->display_state, &empty, 1, FALSE, PLAT_ACQUIRE, PLAT_RELAXED)) {
         memcpy(ext->display, converted, n + 1);
         ext->display_of = name;
-        __atomic_store_n(&ext->display_state, 2, __ATOMIC_RELEASE);
+        plat_atomic_store(&ext->display_state, 2, PLAT_RELEASE);
     }
     if (n < size)
         memcpy(buffer, converted, n + 1);

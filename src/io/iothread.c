@@ -44,7 +44,7 @@ NTKERNELAPI ULONG_PTR NTAPI IoGetRemainingStackSize(VOID)
 {
     uintptr_t low = 0, high = 0;
     plat_stack_limits(&low, &high);
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t here = (uintptr_t)PLAT_FRAME_ADDRESS();
     return here > low ? (ULONG_PTR)(here - low) : 0;
 }
 

@@ -19,6 +19,7 @@
 #include "io/irp_private.h"
 #include "ke/ke.h"
 #include "platform/platform.h"
+#include "platform/atomic.h"
 
 #define IO_IRP_HEADER_SIZE ((sizeof(io_irp_header) + 15) & ~(size_t)15)
 #define IO_QUARANTINE 128    /* freed IRPs each thread (and the depot) keeps out of use */
@@ -80,7 +81,7 @@ static void io_irp_unlink_block(io_irp_header *header) /* lock held */
  * with the lock taken) or to the heap. */
 static void io_irp_retire(io_irp_pool *pool, io_irp_header *block, BOOLEAN locked)
 {
-    __atomic_store_n(&block->magic, 0u, __ATOMIC_RELAXED);
+    plat_atomic_store(&block->magic, 0u, PLAT_RELAXED);
     unsigned stack_size = block->stack_size;
     BOOLEAN recyclable = IO_IRP_RECYCLE && stack_size <= IO_FREE_MAX_STACK;
     if (recyclable && pool->free_depth[stack_size] < IO_FREE_MAX_DEPTH) {
@@ -120,7 +121,7 @@ static void io_irp_cache_release(void *value)
     io_irp_cache *cache = value;
     if (io_irp_thread_cache == cache)
         io_irp_thread_cache = NULL;
-    if (cache->generation == __atomic_load_n(&io_irp_generation, __ATOMIC_ACQUIRE)) {
+    if (cache->generation == plat_atomic_load(&io_irp_generation, PLAT_ACQUIRE)) {
         plat_spin_lock(&io_irp_lock);
         for (size_t i = 0; i < IO_QUARANTINE; i++) {
             size_t at = (cache->pool.quarantine_next + i) % IO_QUARANTINE; /* oldest first */
@@ -151,14 +152,14 @@ static io_irp_cache *io_irp_cache_slow(void);
 static inline io_irp_cache *io_irp_cache_get(void)
 {
     io_irp_cache *cache = io_irp_thread_cache;
-    if (PLAT_LIKELY(cache != NULL && cache->generation == __atomic_load_n(&io_irp_generation, __ATOMIC_ACQUIRE)))
+    if (PLAT_LIKELY(cache != NULL && cache->generation == plat_atomic_load(&io_irp_generation, PLAT_ACQUIRE)))
         return cache;
     return io_irp_cache_slow();
 }
 
 static io_irp_cache *io_irp_cache_slow(void)
 {
-    uint32_t generation = __atomic_load_n(&io_irp_generation, __ATOMIC_ACQUIRE);
+    uint32_t generation = plat_atomic_load(&io_irp_generation, PLAT_ACQUIRE);
     io_irp_cache *cache = io_irp_thread_cache;
     if (cache != NULL) {
         /* Its blocks were freed by wdmemu_shutdown: forget them. */
@@ -220,16 +221,16 @@ static io_irp_header *io_irp_take(unsigned stack_size, USHORT size, PDRIVER_OBJE
         plat_spin_unlock(&io_irp_lock);
     }
     header->builder = IO_BUILT_BY_DRIVER;
-    header->id = __atomic_add_fetch(&io_irp_next_id, 1u, __ATOMIC_RELAXED);
+    header->id = plat_atomic_add_fetch(&io_irp_next_id, 1u, PLAT_RELAXED);
     header->marked = 0;
     header->pending_unmarked = 0;
     header->final = NULL;
     header->final_context = NULL;
     header->user_output = NULL;
     header->user_output_length = 0;
-    __atomic_store_n(&header->owner, owner, __ATOMIC_RELAXED);
+    plat_atomic_store(&header->owner, owner, PLAT_RELAXED);
     header->free_next = NULL;
-    __atomic_store_n(&header->magic, IO_IRP_MAGIC, __ATOMIC_RELAXED);
+    plat_atomic_store(&header->magic, IO_IRP_MAGIC, PLAT_RELAXED);
     IO_IRP_SET_STATE(header, IO_IRP_IDLE);
     return header;
 }
@@ -245,7 +246,7 @@ io_irp_header *io_irp_header_of(PIRP irp)
 /* A live IoAllocateIrp IRP (lock held): allocated and not freed. */
 static BOOLEAN io_irp_block_live(io_irp_header *h)
 {
-    return IO_IRP_STATE(h) != IO_IRP_FREED && __atomic_load_n(&h->magic, __ATOMIC_RELAXED) == IO_IRP_MAGIC;
+    return IO_IRP_STATE(h) != IO_IRP_FREED && plat_atomic_load(&h->magic, PLAT_RELAXED) == IO_IRP_MAGIC;
 }
 
 /* The header of a live IoAllocateIrp IRP at this address, found by address alone: the memory
@@ -383,7 +384,7 @@ size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const c
     for (;;) {
         plat_spin_lock(&io_irp_lock);
         io_irp_header *h = io_irp_blocks;
-        while (h != NULL && !(io_irp_block_live(h) && __atomic_load_n(&h->owner, __ATOMIC_RELAXED) == driver))
+        while (h != NULL && !(io_irp_block_live(h) && plat_atomic_load(&h->owner, PLAT_RELAXED) == driver))
             h = h->next;
         plat_spin_unlock(&io_irp_lock);
         if (h == NULL)
@@ -393,7 +394,7 @@ size_t io_irp_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const c
                    "%s %s: IRP %u (major 0x%02x) it allocated was never freed%s", display, when, (unsigned)h->id,
                    (unsigned)((PIO_STACK_LOCATION)(irp + 1))[irp->StackCount - 1].MajorFunction,
                    IO_IRP_STATE(h) == IO_IRP_IN_FLIGHT ? " and is still pending in a driver (Driver Verifier 0xCE)" : "");
-        __atomic_store_n(&h->owner, NULL, __ATOMIC_RELAXED);
+        plat_atomic_store(&h->owner, NULL, PLAT_RELAXED);
         IO_IRP_SET_STATE(h, IO_IRP_IDLE);
         irp->CancelRoutine = NULL;
         IoFreeIrp(irp);
@@ -413,7 +414,7 @@ void io_irp_shutdown(void)
         io_irp_blocks = next;
     }
     memset(&io_depot, 0, sizeof(io_depot));
-    __atomic_store_n(&io_irp_next_id, 0u, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&io_irp_generation, 1u, __ATOMIC_RELEASE);
+    plat_atomic_store(&io_irp_next_id, 0u, PLAT_RELAXED);
+    plat_atomic_add_fetch(&io_irp_generation, 1u, PLAT_RELEASE);
     plat_spin_unlock(&io_irp_lock);
 }

@@ -8,6 +8,7 @@
 #define WDMEMU_IO_IRP_PRIVATE_H
 
 #include "io/io.h"
+#include "platform/atomic.h"
 
 #define IO_IRP_MAGIC 0x49525021u /* "IRP!" */
 
@@ -41,8 +42,8 @@ typedef struct io_irp_header {
 } io_irp_header;
 
 /* The state is read by IoCancelIrp while another thread may be completing the IRP. */
-#define IO_IRP_STATE(h) ((io_irp_state)__atomic_load_n(&(h)->state, __ATOMIC_ACQUIRE))
-#define IO_IRP_SET_STATE(h, s) __atomic_store_n(&(h)->state, (uint8_t)(s), __ATOMIC_RELEASE)
+#define IO_IRP_STATE(h) ((io_irp_state)plat_atomic_load(&(h)->state, PLAT_ACQUIRE))
+#define IO_IRP_SET_STATE(h, s) plat_atomic_store(&(h)->state, (uint8_t)(s), PLAT_RELEASE)
 
 /* The header of an IRP from IoAllocateIrp, or NULL for any other IRP. */
 io_irp_header *io_irp_header_of(PIRP irp);

@@ -38,6 +38,7 @@
 #include "core/report.h"
 #include "io/io.h"
 #include "ke/ke.h"
+#include "platform/atomic.h"
 
 typedef struct io_rl_tag {
     PVOID tag;
@@ -205,7 +206,7 @@ static BOOLEAN io_rl_check_irql(KIRQL max, const char *ddi, PIO_REMOVE_LOCK lock
 
 static BOOLEAN io_rl_removed(PIO_REMOVE_LOCK lock)
 {
-    return __atomic_load_n(&lock->Common.Removed, __ATOMIC_SEQ_CST) != FALSE;
+    return plat_atomic_load(&lock->Common.Removed, PLAT_SEQ_CST) != FALSE;
 }
 
 static void io_rl_setup(PIO_REMOVE_LOCK lock)
@@ -332,7 +333,7 @@ NTKERNELAPI VOID NTAPI IoReleaseRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID T
     io_rl_check_size(RemoveLock, RemlockSize, "IoReleaseRemoveLock");
     /* Take one count away unless that would eat the lock's own reference (or go below zero
      * once it is gone). */
-    LONG count = __atomic_load_n(&RemoveLock->Common.IoCount, __ATOMIC_SEQ_CST);
+    LONG count = plat_atomic_load(&RemoveLock->Common.IoCount, PLAT_SEQ_CST);
     for (;;) {
         LONG floor = io_rl_removed(RemoveLock) ? 0 : 1;
         if (count <= floor) {
@@ -342,8 +343,8 @@ NTKERNELAPI VOID NTAPI IoReleaseRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID T
                        floor == 0 ? ", the lock was already released and waited for" : "");
             return;
         }
-        if (__atomic_compare_exchange_n(&RemoveLock->Common.IoCount, &count, count - 1, FALSE, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
+        if (plat_atomic_cas(&RemoveLock->Common.IoCount, &count, count - 1, FALSE, PLAT_SEQ_CST,
+                                        PLAT_SEQ_CST))
             break;
     }
     io_rl_release_tag(RemoveLock, Tag, "IoReleaseRemoveLock");
@@ -365,7 +366,7 @@ NTKERNELAPI VOID NTAPI IoReleaseRemoveLockAndWaitEx(PIO_REMOVE_LOCK RemoveLock, 
                    (void *)RemoveLock, Tag);
         return;
     }
-    BOOLEAN held = __atomic_load_n(&RemoveLock->Common.IoCount, __ATOMIC_SEQ_CST) > 1;
+    BOOLEAN held = plat_atomic_load(&RemoveLock->Common.IoCount, PLAT_SEQ_CST) > 1;
     if (!held) {
         rp_finding("REMOVE_LOCK_WAIT_WITHOUT_ACQUIRE", STATUS_SUCCESS, NULL, NULL,
                    "IoReleaseRemoveLockAndWait(%p, tag %p) without holding the lock: the driver must call "
@@ -374,7 +375,7 @@ NTKERNELAPI VOID NTAPI IoReleaseRemoveLockAndWaitEx(PIO_REMOVE_LOCK RemoveLock, 
     } else {
         io_rl_release_tag(RemoveLock, Tag, "IoReleaseRemoveLockAndWait");
     }
-    __atomic_store_n(&RemoveLock->Common.Removed, TRUE, __ATOMIC_SEQ_CST);
+    plat_atomic_store(&RemoveLock->Common.Removed, TRUE, PLAT_SEQ_CST);
     /* The caller's acquisition (when it has one), then the lock's own reference. */
     LONG left = held ? InterlockedDecrement(&RemoveLock->Common.IoCount) : 1;
     if (left > 0)

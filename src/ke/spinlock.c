@@ -6,6 +6,7 @@
  * yields at DISPATCH_LEVEL), so contention cannot happen; threaded mode really spins. */
 #include "core/report.h"
 #include "ke/ke.h"
+#include "platform/atomic.h"
 
 NTKERNELAPI VOID NTAPI KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 {
@@ -14,13 +15,13 @@ NTKERNELAPI VOID NTAPI KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 
 NTKERNELAPI BOOLEAN NTAPI KeTestSpinLock(PKSPIN_LOCK SpinLock)
 {
-    return (BOOLEAN)(__atomic_load_n(SpinLock, __ATOMIC_RELAXED) == 0);
+    return (BOOLEAN)(plat_atomic_load(SpinLock, PLAT_RELAXED) == 0);
 }
 
 static void ke_spin_acquire(PKSPIN_LOCK lock, ke_thread *self, const char *ddi)
 {
     KSPIN_LOCK me = (KSPIN_LOCK)self;
-    if (__atomic_load_n(lock, __ATOMIC_RELAXED) == me) {
+    if (plat_atomic_load(lock, PLAT_RELAXED) == me) {
         rp_finding("SPIN_LOCK_ALREADY_OWNED", STATUS_POSSIBLE_DEADLOCK, NULL, NULL,
                    "%s(%p): thread %u already holds this spin lock (a deadlock on Windows)", ddi, (void *)lock,
                    (unsigned)self->id);
@@ -28,13 +29,13 @@ static void ke_spin_acquire(PKSPIN_LOCK lock, ke_thread *self, const char *ddi)
     }
     for (;;) {
         KSPIN_LOCK expected = 0;
-        if (__atomic_compare_exchange_n(lock, &expected, me, FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        if (plat_atomic_cas(lock, &expected, me, FALSE, PLAT_ACQUIRE, PLAT_RELAXED))
             break;
         if (ke_deterministic()) {
             rp_finding("SPIN_LOCK_NOT_OWNED", STATUS_POSSIBLE_DEADLOCK, NULL, NULL,
                        "%s(%p): the lock is held by another thread that cannot run (it was not released)", ddi,
                        (void *)lock);
-            __atomic_store_n(lock, me, __ATOMIC_RELEASE);
+            plat_atomic_store(lock, me, PLAT_RELEASE);
             break;
         }
         YieldProcessor();
@@ -44,13 +45,13 @@ static void ke_spin_acquire(PKSPIN_LOCK lock, ke_thread *self, const char *ddi)
 
 static void ke_spin_release(PKSPIN_LOCK lock, ke_thread *self, const char *ddi)
 {
-    KSPIN_LOCK owner = __atomic_load_n(lock, __ATOMIC_RELAXED);
+    KSPIN_LOCK owner = plat_atomic_load(lock, PLAT_RELAXED);
     if (owner != (KSPIN_LOCK)self) {
         rp_finding("SPIN_LOCK_NOT_OWNED", STATUS_SUCCESS, NULL, NULL, "%s(%p) by thread %u, which %s", ddi,
                    (void *)lock, (unsigned)self->id, owner == 0 ? "releases a lock nobody holds" : "does not hold it");
         return;
     }
-    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+    plat_atomic_store(lock, 0, PLAT_RELEASE);
     self->spin_locks_held--;
 }
 
@@ -92,7 +93,7 @@ NTKERNELAPI BOOLEAN NTAPI KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
     ke_thread *self = ke_self();
     KSPIN_LOCK expected = 0;
-    if (!__atomic_compare_exchange_n(SpinLock, &expected, (KSPIN_LOCK)self, FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+    if (!plat_atomic_cas(SpinLock, &expected, (KSPIN_LOCK)self, FALSE, PLAT_ACQUIRE, PLAT_RELAXED))
         return FALSE;
     self->spin_locks_held++;
     return TRUE;

@@ -3,6 +3,7 @@
  * rules for waits, and satisfying waits when an object is signalled. */
 #include "core/report.h"
 #include "ke/ke.h"
+#include "rtl/seh.h"
 
 /* System time = this base + interrupt time in deterministic mode: 2024-01-01 00:00:00 UTC in
  * 100 ns units since 1601. */

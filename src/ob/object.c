@@ -22,6 +22,7 @@
     } while (0)
 #include <uthash.h>
 
+#include "platform/atomic.h"
 #include "platform/platform.h"
 #include "rtl/rtl.h"
 
@@ -115,7 +116,7 @@ static inline size_t ob_type_slot(const void *body)
 /* Caller holds ob_live_lock. */
 static void ob_live_removed(void)
 {
-    __atomic_add_fetch(&ob_generation, 1, __ATOMIC_RELEASE);
+    plat_atomic_add_fetch(&ob_generation, 1, PLAT_RELEASE);
 }
 static ob_header *ob_names;    /* by key */
 static ob_header *ob_first, *ob_last;
@@ -183,7 +184,7 @@ ob_type ob_type_of(const void *body)
         cache = ob_type_cache_create();
     ob_type_cached none = {0};
     ob_type_cached *cached = cache != NULL ? &cache[ob_type_slot(body)] : &none;
-    uint64_t generation = __atomic_load_n(&ob_generation, __ATOMIC_ACQUIRE);
+    uint64_t generation = plat_atomic_load(&ob_generation, PLAT_ACQUIRE);
     if (body != NULL && cached->body == body && cached->generation == generation)
         return cached->type;
     ob_type type = OB_TYPE_NONE;
@@ -207,7 +208,7 @@ LONG_PTR ob_reference(void *body)
 LONG_PTR ob_pointer_count(const void *body)
 {
     /* other threads change it with interlocked operations: read it atomically too */
-    return __atomic_load_n(&ob_header_of(body)->pointer_count, __ATOMIC_ACQUIRE);
+    return plat_atomic_load(&ob_header_of(body)->pointer_count, PLAT_ACQUIRE);
 }
 
 static void ob_unlink_name(ob_header *h)

@@ -45,13 +45,14 @@
  * convention has no red zone, but the fault may have hit in the middle of a prologue. */
 #define FAULT_RESUME_GAP 128
 
+#if !defined(_MSC_VER) /* Microsoft compiler builds have native __try and never arm a thread */
 static PLAT_THREAD_LOCAL int fault_armed;
 static plat_fault_catcher volatile fault_catcher;
 static plat_once_flag fault_once = PLAT_ONCE_INIT;
 static void *fault_vectored;
 
 /* Where a caught fault continues: an ordinary frame on the faulting thread's stack. */
-static __attribute__((noinline, used)) void fault_resume(jmp_buf *target)
+static PLAT_NOINLINE void fault_resume(jmp_buf *target)
 {
     longjmp(*target, 1);
 }
@@ -110,6 +111,7 @@ static void fault_init(void)
 {
     fault_vectored = AddVectoredExceptionHandler(1, fault_handler);
 }
+#endif /* !_MSC_VER */
 
 int plat_fault_thread_ready(plat_fault_catcher catcher)
 {

@@ -47,13 +47,13 @@ static void plat_once_setup(void)
 
 void plat_once(plat_once_flag *flag, void (*function)(void))
 {
-    if (__atomic_load_n(&flag->done, __ATOMIC_ACQUIRE))
+    if (plat_atomic_load(&flag->done, PLAT_ACQUIRE))
         return;
     uv_once(&plat_once_guard, plat_once_setup);
     uv_mutex_lock(&plat_once_lock);
-    if (!__atomic_load_n(&flag->done, __ATOMIC_RELAXED)) {
+    if (!plat_atomic_load(&flag->done, PLAT_RELAXED)) {
         function();
-        __atomic_store_n(&flag->done, 1, __ATOMIC_RELEASE);
+        plat_atomic_store(&flag->done, 1, PLAT_RELEASE);
     }
     uv_mutex_unlock(&plat_once_lock);
 }
@@ -104,6 +104,26 @@ int plat_cpu_count(void)
     uv_free_cpu_info(cpus, count);
     return count > 0 ? count : 1;
 }
+
+#if defined(_WIN32)
+int plat_processor_feature(unsigned feature)
+{
+    return IsProcessorFeaturePresent((DWORD)feature) ? 1 : 0;
+}
+#endif
+
+#if defined(_MSC_VER) && !defined(__GNUC__)
+void plat_raise_exception(uint32_t code, uint32_t flags, uint32_t count, const uintptr_t *information)
+{
+    ULONG_PTR arguments[EXCEPTION_MAXIMUM_PARAMETERS];
+    if (count > EXCEPTION_MAXIMUM_PARAMETERS)
+        count = EXCEPTION_MAXIMUM_PARAMETERS;
+    for (uint32_t i = 0; i < count; i++)
+        arguments[i] = (ULONG_PTR)information[i];
+    RaiseException((DWORD)code, (DWORD)flags, (DWORD)count, count != 0 ? arguments : NULL);
+    abort(); /* RaiseException returns only for a continuable exception that was continued */
+}
+#endif
 
 int plat_path_exists(const char *path)
 {

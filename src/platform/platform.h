@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "atomic.h"
+
 #if defined(_MSC_VER)
 #define PLAT_THREAD_LOCAL __declspec(thread)
 #else
@@ -43,7 +45,7 @@
 #define PLAT_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
 #define PLAT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PLAT_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#elif defined(__GNUC__) || defined(__clang__)
+#elif defined(__GNUC__) /* gcc, and clang except in its Microsoft mode (clang-cl) */
 #define PLAT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define PLAT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PLAT_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -51,6 +53,39 @@
 #define PLAT_PRINTF(f, a)
 #define PLAT_LIKELY(x) (x)
 #define PLAT_UNLIKELY(x) (x)
+#endif
+
+/* The compiler facts gcc and clang spell as builtins and the Microsoft compiler as intrinsics:
+ * the caller's return address, an address inside the current stack frame, a function kept out
+ * of line, the bits set in a 32-bit word, byte swaps. */
+#if defined(__GNUC__)
+#define PLAT_RETURN_ADDRESS() __builtin_return_address(0)
+#define PLAT_FRAME_ADDRESS() __builtin_frame_address(0)
+#define PLAT_NOINLINE __attribute__((noinline, used))
+#define PLAT_POPCOUNT32(x) __builtin_popcount(x)
+#define PLAT_BSWAP16(x) __builtin_bswap16(x)
+#define PLAT_BSWAP32(x) __builtin_bswap32(x)
+#define PLAT_BSWAP64(x) __builtin_bswap64(x)
+#elif defined(_MSC_VER)
+#include <intrin.h>
+#include <stdlib.h>
+#define PLAT_RETURN_ADDRESS() _ReturnAddress()
+#define PLAT_FRAME_ADDRESS() _AddressOfReturnAddress()
+#define PLAT_NOINLINE __declspec(noinline)
+/* Not __popcnt: that is the POPCNT instruction, which not every x64 processor has. */
+static __forceinline int plat_popcount32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return (int)((x * 0x01010101u) >> 24);
+}
+#define PLAT_POPCOUNT32(x) plat_popcount32(x)
+#define PLAT_BSWAP16(x) _byteswap_ushort(x)
+#define PLAT_BSWAP32(x) _byteswap_ulong(x)
+#define PLAT_BSWAP64(x) _byteswap_uint64(x)
+#else
+#error "wdmemu: unknown compiler (platform/platform.h)"
 #endif
 
 /* Opaque room for a libuv object of at most `bytes` bytes, aligned like any scalar. */
@@ -132,6 +167,25 @@ const char *plat_getenv(const char *name);
 /* The calling thread's stack: [*low, *high).  Both 0 when the system cannot tell. */
 void plat_stack_limits(uintptr_t *low, uintptr_t *high);
 
+#if defined(_WIN32)
+/* Windows: IsProcessorFeaturePresent(feature), a PF_* number (Microsoft compiler builds ask it
+ * for ExIsProcessorFeaturePresent; gcc builds use the compiler's processor detection). */
+int plat_processor_feature(unsigned feature);
+#endif
+
+#if defined(_MSC_VER) && !defined(__GNUC__)
+/* Microsoft compiler builds: raises a structured exception with RaiseException, for the
+ * compiler's own __try/__except to catch (rtl/seh.c).  information holds count values (at most
+ * 15). */
+__declspec(noreturn) void plat_raise_exception(uint32_t code, uint32_t flags, uint32_t count,
+                                               const uintptr_t *information);
+/* After setjmp(buffer) returned 0: a longjmp to buffer restores the registers and nothing else.
+ * The x64 runtime's longjmp otherwise unwinds the frames in between the Windows way, running
+ * their __finally blocks; an emulated bug check stops the driver code it leaves as the real one
+ * does, without running any of it. */
+#define PLAT_JMP_NO_UNWIND(buffer) (((_JUMP_BUFFER *)(buffer))->Frame = 0)
+#endif
+
 /* Gives the processor to another ready thread (used by short spin locks that lost a race). */
 void plat_yield(void);
 
@@ -154,8 +208,8 @@ typedef struct plat_spinlock {
 
 static inline void plat_spin_lock(plat_spinlock *lock)
 {
-    for (unsigned spins = 0; __atomic_exchange_n(&lock->word, 1, __ATOMIC_ACQUIRE) != 0;) {
-        while (__atomic_load_n(&lock->word, __ATOMIC_RELAXED) != 0) {
+    for (unsigned spins = 0; plat_atomic_exchange(&lock->word, 1, PLAT_ACQUIRE) != 0;) {
+        while (plat_atomic_load(&lock->word, PLAT_RELAXED) != 0) {
             if (++spins % 64 == 0)
                 plat_yield();
         }
@@ -164,7 +218,7 @@ static inline void plat_spin_lock(plat_spinlock *lock)
 
 static inline void plat_spin_unlock(plat_spinlock *lock)
 {
-    __atomic_store_n(&lock->word, 0, __ATOMIC_RELEASE);
+    plat_atomic_store(&lock->word, 0, PLAT_RELEASE);
 }
 
 /* ---- hardware faults (platform/fault.c) -----------------------------------------------------

@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "platform/platform.h"
+
 /* ---- bitmaps -------------------------------------------------------------------------------- */
 
 #define BITMAP_NOT_FOUND 0xFFFFFFFFu
@@ -224,9 +226,9 @@ ULONG NTAPI RtlNumberOfSetBits(PRTL_BITMAP BitMapHeader)
     ULONG i;
 
     for (i = 0; i < full_words; i++)
-        count += (ULONG)__builtin_popcount(BitMapHeader->Buffer[i]);
+        count += (ULONG)PLAT_POPCOUNT32(BitMapHeader->Buffer[i]);
     if (tail_bits != 0)
-        count += (ULONG)__builtin_popcount(BitMapHeader->Buffer[full_words] & ((1u << tail_bits) - 1u));
+        count += (ULONG)PLAT_POPCOUNT32(BitMapHeader->Buffer[full_words] & ((1u << tail_bits) - 1u));
     return count;
 }
 
@@ -431,15 +433,15 @@ ULONG NTAPI RtlRandom(PULONG Seed)
 
 USHORT NTAPI RtlUshortByteSwap(USHORT Source)
 {
-    return (USHORT)__builtin_bswap16(Source);
+    return (USHORT)PLAT_BSWAP16(Source);
 }
 
 ULONG NTAPI RtlUlongByteSwap(ULONG Source)
 {
-    return (ULONG)__builtin_bswap32(Source);
+    return (ULONG)PLAT_BSWAP32(Source);
 }
 
 ULONGLONG NTAPI RtlUlonglongByteSwap(ULONGLONG Source)
 {
-    return (ULONGLONG)__builtin_bswap64(Source);
+    return (ULONGLONG)PLAT_BSWAP64(Source);
 }

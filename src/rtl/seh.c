@@ -1,6 +1,13 @@
 /* rtl/seh.c: the runtime behind __try/__except/__finally (see wdm/seh.h): the per-thread frame
  * chain, raising (ExRaiseStatus, ProbeForRead/Write), filters, guard frames, and hardware faults
- * (a real bad pointer) turned into exceptions for the innermost frame (platform/fault.c). */
+ * (a real bad pointer) turned into exceptions for the innermost frame (platform/fault.c).
+ *
+ * Built with the Microsoft compiler, whose __try/__except are native structured exception
+ * handling (in driver code and here alike), there is no emulation: raising is RaiseException,
+ * noncontinuable, as ExRaiseStatus is on Windows; a guard frame is this file's own __try around
+ * the driver call, catching whatever escapes the driver (a raise or a real fault); a bug check
+ * leaves the driver code with a longjmp that unwinds nothing, so no driver __except or
+ * __finally runs, as with the emulation and on Windows. */
 #include "rtl/seh.h"
 
 #include <stdio.h>
@@ -10,11 +17,14 @@
 #include "core/report.h"
 #include "platform/platform.h"
 
+static PLAT_THREAD_LOCAL BOOLEAN seh_bugcheck;
+
+#if !defined(_MSC_VER) /* ---- the emulation (gcc, clang) ------------------------------------ */
+
 static PLAT_THREAD_LOCAL WDMEMU_SEH_FRAME *seh_top;
 static PLAT_THREAD_LOCAL int seh_last_state;
 static PLAT_THREAD_LOCAL EXCEPTION_RECORD seh_record;
 static PLAT_THREAD_LOCAL EXCEPTION_POINTERS seh_pointers;
-static PLAT_THREAD_LOCAL BOOLEAN seh_bugcheck;
 
 static DECLSPEC_NORETURN void seh_dispatch(void);
 
@@ -219,6 +229,70 @@ BOOLEAN seh_unwind_to_guard(NTSTATUS code)
     longjmp(frame->Jump, 1);
 }
 
+#else /* ---- _MSC_VER: native structured exception handling --------------------------------- */
+
+/* One guarded call; the innermost is the head of the thread's list. */
+typedef struct seh_guard {
+    jmp_buf jump; /* where a bug check lands */
+    struct seh_guard *previous;
+    NTSTATUS code;
+} seh_guard;
+
+static PLAT_THREAD_LOCAL seh_guard *seh_guards;
+
+void WdmemuSehRaise(NTSTATUS code, PVOID address)
+{
+    (void)address; /* the system records where RaiseException was called */
+    plat_raise_exception((uint32_t)code, EXCEPTION_NONCONTINUABLE, 0, NULL);
+}
+
+static int seh_guard_filter(PEXCEPTION_POINTERS information, seh_guard *guard)
+{
+    guard->code = information->ExceptionRecord->ExceptionCode;
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
+/* The __try, in a function of its own: the setjmp a bug check lands at is its caller's. */
+static PLAT_NOINLINE BOOLEAN seh_guard_try(void (*fn)(void *context), void *context, seh_guard *guard)
+{
+    __try {
+        fn(context);
+    } __except (seh_guard_filter(GetExceptionInformation(), guard)) {
+        return FALSE;
+    }
+    return TRUE;
+}
+
+BOOLEAN seh_guarded_call(void (*fn)(void *context), void *context, NTSTATUS *code)
+{
+    seh_guard guard;
+    memset(&guard, 0, sizeof(guard));
+    guard.previous = seh_guards;
+    seh_guards = &guard;
+    seh_bugcheck = FALSE;
+    volatile BOOLEAN ok = FALSE;
+    if (setjmp(guard.jump) == 0) {
+        PLAT_JMP_NO_UNWIND(guard.jump);
+        ok = seh_guard_try(fn, context, &guard);
+    } /* else seh_unwind_to_guard jumped here */
+    seh_guards = guard.previous;
+    if (!ok)
+        *code = guard.code;
+    return ok;
+}
+
+BOOLEAN seh_unwind_to_guard(NTSTATUS code)
+{
+    seh_guard *guard = seh_guards;
+    if (guard == NULL)
+        return FALSE;
+    seh_bugcheck = TRUE;
+    guard->code = code;
+    longjmp(guard->jump, 1);
+}
+
+#endif /* _MSC_VER */
+
 BOOLEAN seh_guard_ended_by_bugcheck(void)
 {
     return seh_bugcheck;
@@ -228,17 +302,17 @@ BOOLEAN seh_guard_ended_by_bugcheck(void)
 
 NTKERNELAPI VOID NTAPI ExRaiseStatus(NTSTATUS Status)
 {
-    WdmemuSehRaise(Status, __builtin_return_address(0));
+    WdmemuSehRaise(Status, PLAT_RETURN_ADDRESS());
 }
 
 NTKERNELAPI VOID NTAPI ExRaiseAccessViolation(VOID)
 {
-    WdmemuSehRaise(STATUS_ACCESS_VIOLATION, __builtin_return_address(0));
+    WdmemuSehRaise(STATUS_ACCESS_VIOLATION, PLAT_RETURN_ADDRESS());
 }
 
 NTKERNELAPI VOID NTAPI ExRaiseDatatypeMisalignment(VOID)
 {
-    WdmemuSehRaise(STATUS_DATATYPE_MISALIGNMENT, __builtin_return_address(0));
+    WdmemuSehRaise(STATUS_DATATYPE_MISALIGNMENT, PLAT_RETURN_ADDRESS());
 }
 
 /* The highest user-mode address a probe accepts (MM_USER_PROBE_ADDRESS on x64 Windows; see

@@ -14,6 +14,13 @@ BOOLEAN seh_guarded_call(void (*fn)(void *context), void *context, NTSTATUS *cod
  * returns FALSE with *code = code.  Returns FALSE at once when the thread has no guard frame. */
 BOOLEAN seh_unwind_to_guard(NTSTATUS code);
 
+#if defined(_MSC_VER)
+/* Raises code as a noncontinuable structured exception (RaiseException); address is ignored.
+ * The DDK header declares it for the emulation of gcc builds; with the Microsoft compiler it
+ * is the library's own. */
+DECLSPEC_NORETURN void WdmemuSehRaise(NTSTATUS Code, PVOID Address);
+#endif
+
 /* TRUE when the last guarded call on this thread ended through seh_unwind_to_guard (its caller
  * then reports nothing more: the bug check was reported already). */
 BOOLEAN seh_guard_ended_by_bugcheck(void);

@@ -44,7 +44,9 @@
 #include <string.h>
 #include <stdio.h>
 #include <setjmp.h>
+#if !defined(__STDC_NO_ATOMICS__) /* the Microsoft compiler has <stdatomic.h> only on request */
 #include <stdatomic.h>
+#endif
 #include <stddef.h>
 #endif
 
@@ -642,14 +644,23 @@ static int SampleRuntime(void)
 static int SampleRuntime(void)
 {
     jmp_buf env;
-    atomic_int hits;
     char text[8];
+#if !defined(__STDC_NO_ATOMICS__)
+    atomic_int hits;
     atomic_init(&hits, 0);
+#else
+    volatile int hits = 0;
+#endif
     if (setjmp(env) != 0) {
         return 1;
     }
+#if !defined(__STDC_NO_ATOMICS__)
     atomic_fetch_add(&hits, 1);
     snprintf(text, sizeof(text), "%d", atomic_load(&hits));
+#else
+    hits++;
+    snprintf(text, sizeof(text), "%d", hits);
+#endif
     return strcmp(text, "1") == 0 ? 0 : 1;
 }
 #endif

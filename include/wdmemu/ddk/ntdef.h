@@ -28,9 +28,12 @@
 #define WDMEMU_END_DECLS
 #endif
 
-/* Anonymous structs and unions inside unions are part of the WDK layouts (LARGE_INTEGER.LowPart,
+/* Compiler tests in these headers: __GNUC__ means gcc and clang in their GNU mode (clang defines
+ * it); _MSC_VER without __GNUC__ means cl.exe and clang-cl, which take the Microsoft spellings.
+ *
+ * Anonymous structs and unions inside unions are part of the WDK layouts (LARGE_INTEGER.LowPart,
  * IRP.Tail.Overlay.CurrentStackLocation); __extension__ keeps -Wpedantic quiet about them. */
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__GNUC__)
 #define WDMEMU_ANON __extension__
 #else
 #define WDMEMU_ANON
@@ -63,7 +66,7 @@
 #else
 #define WDMEMU_API __declspec(dllimport)
 #endif
-#elif defined(__GNUC__) || defined(__clang__)
+#elif defined(__GNUC__)
 #define WDMEMU_API __attribute__((visibility("default")))
 #else
 #define WDMEMU_API
@@ -116,7 +119,7 @@
 #define NTSTRSAFEDDI NTSYSAPI NTSTATUS NTAPI
 #define DECLSPEC_IMPORT
 #define DECLSPEC_EXPORT
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__GNUC__)
 #define DECLSPEC_NORETURN __attribute__((noreturn))
 #else
 #define DECLSPEC_NORETURN __declspec(noreturn)
@@ -250,7 +253,12 @@ WDMEMU_STATIC_ASSERT(sizeof(WCHAR) == 2, "WCHAR must be 16 bits (-fshort-wchar)"
 WDMEMU_STATIC_ASSERT(sizeof(ULONG_PTR) == sizeof(void *), "ULONG_PTR is pointer-sized");
 WDMEMU_STATIC_ASSERT(sizeof(SIZE_T) == sizeof(size_t), "SIZE_T is size_t-sized");
 
-#define C_ASSERT(e) typedef char WDMEMU_CAT(__C_ASSERT__, __LINE__)[(e) ? 1 : -1] __attribute__((unused))
+#if defined(__GNUC__)
+#define WDMEMU_UNUSED_TYPEDEF __attribute__((unused))
+#else
+#define WDMEMU_UNUSED_TYPEDEF
+#endif
+#define C_ASSERT(e) typedef char WDMEMU_CAT(__C_ASSERT__, __LINE__)[(e) ? 1 : -1] WDMEMU_UNUSED_TYPEDEF
 #define WDMEMU_CAT_(a, b) a##b
 #define WDMEMU_CAT(a, b) WDMEMU_CAT_(a, b)
 

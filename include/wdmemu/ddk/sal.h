@@ -3472,7 +3472,7 @@
  * empty where the compiler understands the attribute, so that -Wimplicit-fallthrough
  * (enabled by -Wextra) accepts "__fallthrough;" exactly as the analyzer does. */
 #ifndef __fallthrough
-#if defined(__has_attribute)
+#if defined(__has_attribute) && defined(__GNUC__)
 #if __has_attribute(__fallthrough__)
 #define __fallthrough __attribute__((__fallthrough__))
 #endif
