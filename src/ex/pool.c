@@ -63,7 +63,39 @@ typedef struct ex_tag_usage {
     UT_hash_handle hh;
 } ex_tag_usage;
 
+/* A block's record and its memory are one allocation (the record first, the memory at
+ * MEMORY_ALLOCATION_ALIGNMENT after it): one malloc and one free per block.  Under
+ * AddressSanitizer they stay two, so that a driver writing in front of its block is reported
+ * rather than overwriting the record. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EX_POOL_ONE_BLOCK 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EX_POOL_ONE_BLOCK 0
+#endif
+#endif
+#ifndef EX_POOL_ONE_BLOCK
+#define EX_POOL_ONE_BLOCK 1
+#endif
+#define EX_POOL_HEADER_SIZE ((sizeof(ex_pool_block) + 15) & ~(size_t)15)
+
+/* Gives a block's record and memory back to the C heap. */
+static void ex_block_free(ex_pool_block *block, void *memory)
+{
+#if EX_POOL_ONE_BLOCK
+    (void)memory;
+#else
+    free(memory);
+#endif
+    free(block);
+}
+
 static ex_pool_block *ex_blocks;
+/* Always in ex_blocks while the lock is not held (added back by the first allocation after
+ * ex_pool_shutdown), never a block: uthash frees its table when the last entry goes and builds
+ * it again (two mallocs) for the next one, which with one system buffer live at a time is every
+ * request.  Its address is its own, so no pointer a caller frees can match it. */
+static ex_pool_block ex_anchor;
 static ex_tag_usage *ex_tags;
 static ex_tag_usage ex_total;
 /* Low-resources simulation: allocations still allowed to succeed before all of them fail, or
@@ -246,12 +278,21 @@ static PVOID ex_allocate(const ex_pool_request *rq)
     ex_pool_block *block = NULL;
     void *memory = NULL;
     if (!injected && rq->bytes <= EX_POOL_LARGEST) {
+        SIZE_T bytes = rq->bytes ? rq->bytes : 1;
+#if EX_POOL_ONE_BLOCK
+        block = malloc(EX_POOL_HEADER_SIZE + bytes);
+        if (block != NULL) {
+            memory = (char *)block + EX_POOL_HEADER_SIZE;
+            if (rq->zero)
+                memset(memory, 0, bytes);
+        }
+#else
         block = malloc(sizeof(*block));
-        memory = rq->zero ? calloc(1, rq->bytes ? rq->bytes : 1) : malloc(rq->bytes ? rq->bytes : 1);
+        memory = rq->zero ? calloc(1, bytes) : malloc(bytes);
+#endif
     }
     if (block == NULL || memory == NULL) {
-        free(block);
-        free(memory);
+        ex_block_free(block, memory);
         char text[5];
         rp_info("%s(%zu bytes, '%s') failed%s", rq->ddi, (size_t)rq->bytes, ex_tag_text(rq->tag, text),
                 injected ? " (low-resources simulation)" : "");
@@ -268,6 +309,10 @@ static PVOID ex_allocate(const ex_pool_request *rq)
     block->next_reclaimed = NULL;
 
     ex_pool_lock();
+    if (PLAT_UNLIKELY(ex_blocks == NULL)) {
+        ex_anchor.address = &ex_anchor;
+        HASH_ADD_PTR(ex_blocks, address, &ex_anchor);
+    }
     HASH_ADD_PTR(ex_blocks, address, block);
     ex_tag_usage *usage = ex_tag_record(rq->tag);
     if (usage != NULL)
@@ -286,6 +331,8 @@ static void ex_free(PVOID p, ULONG tag, BOOLEAN check_tag, BOOLEAN check_irql, c
     ex_pool_block *block = NULL;
     ex_pool_lock();
     HASH_FIND_PTR(ex_blocks, &p, block);
+    if (block == &ex_anchor)
+        block = NULL;
     if (block != NULL) {
         HASH_DEL(ex_blocks, block);
         ex_tag_usage *usage = ex_tag_find(block->tag);
@@ -307,8 +354,7 @@ static void ex_free(PVOID p, ULONG tag, BOOLEAN check_tag, BOOLEAN check_irql, c
                    "%s(%p, '%s'): the block was allocated with tag '%s'", ddi, p, ex_tag_text(tag, want),
                    ex_tag_text(block->tag, have));
     }
-    free(block->address);
-    free(block);
+    ex_block_free(block, block->address);
 }
 
 /* ---- the POOL_TYPE family ------------------------------------------------------------------- */
@@ -359,7 +405,7 @@ BOOLEAN ex_pool_is_block(PVOID p)
     ex_pool_lock();
     HASH_FIND_PTR(ex_blocks, &p, block);
     ex_pool_unlock();
-    return block != NULL;
+    return block != NULL && block != &ex_anchor;
 }
 
 NTKERNELAPI PVOID NTAPI ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
@@ -522,7 +568,7 @@ size_t ex_pool_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const 
     ex_pool_lock();
     HASH_ITER(hh, ex_blocks, block, next)
     {
-        if (block->owner != driver)
+        if (block->owner != driver || block == &ex_anchor)
             continue;
         HASH_DEL(ex_blocks, block);
         ex_tag_usage *usage = NULL;
@@ -551,8 +597,7 @@ size_t ex_pool_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const 
                        (size_t)block->size, ex_pool_kind_name(block->kind), ex_tag_text(block->tag, text),
                        block->address, block->ddi);
         }
-        free(block->address);
-        free(block);
+        ex_block_free(block, block->address);
     }
     if (count > EX_POOL_LEAKS_LISTED) {
         rp_finding("POOL_LEAK_AT_UNLOAD", STATUS_SUCCESS, display, NULL,
@@ -571,8 +616,9 @@ void ex_pool_shutdown(void)
     HASH_ITER(hh, ex_blocks, block, next)
     {
         HASH_DEL(ex_blocks, block);
-        free(block->address);
-        free(block);
+        if (block == &ex_anchor)
+            continue;
+        ex_block_free(block, block->address);
     }
     HASH_ITER(hh, ex_tags, usage, next_usage)
     {
