@@ -12,21 +12,50 @@
 #include <string.h>
 #include <strings.h>
 
+#include <uthash.h>
 
 #include "core/event.h"
 #include "core/report.h"
 #include "io/io.h"
 #include "io/irp_private.h"
 #include "ke/ke.h"
+#include "ob/ob.h"
 #include "trace/trace.h"
 
 typedef struct tr_stored {
     wdmemu_trace_record pub;
-    char *storage; /* the strings of pub */
+    unsigned char *storage; /* the data bytes of pub, or NULL; its strings are interned */
 } tr_stored;
 
+/* Every string a record points to (driver and device names, DDI and routine names, finding and
+ * DbgPrint text) is kept once in the intern table, which lives as long as the records: a record
+ * stores pointers, never copies, and wdmemu_trace_clear frees the table with the records.  Small
+ * caches in front of it spare the table lookup: one by device object (its name and its driver's,
+ * checked against the object's current name, dropped at EV_DEVICE_FREED and whenever tracing
+ * starts, so a device allocated at a freed one's address is never named by it), and one by the
+ * address of the text, each hit confirmed by comparing the text itself. */
+typedef struct tr_interned {
+    UT_hash_handle hh;
+    size_t length;
+    char text[];
+} tr_interned;
+
+#define TR_DEVICE_CACHE 64
+typedef struct tr_device_names {
+    const void *device;
+    const WCHAR *name_of; /* ob_name when cached */
+    const char *device_name, *driver_name;
+} tr_device_names;
+
+#define TR_TEXT_CACHE 128
+typedef struct tr_text_cached {
+    const char *interned;
+} tr_text_cached;
+
+/* The longest driver and device name a record keeps (longer ones are cut, as before). */
+#define TR_NAME_MAX 160
+
 static struct {
-    plat_mutex lock;
     int subscription;            /* -1: not subscribed */
     BOOLEAN memory;
     FILE *text, *jsonl, *chrome;
@@ -35,16 +64,25 @@ static struct {
     tr_stored *records;
     size_t count, capacity;
     int depth;                   /* dispatch nesting, for indentation */
+    tr_interned *interned;       /* by content */
+    tr_device_names devices[TR_DEVICE_CACHE];
+    tr_text_cached texts[TR_TEXT_CACHE];
     char filter_driver[128], filter_device[256];
     int filter_major;            /* -1: any */
     size_t data_limit;
 } tr = {.subscription = -1, .filter_major = -1};
-static plat_once_flag tr_once = PLAT_ONCE_INIT;
 static BOOLEAN tr_env_opened;    /* WDMEMU_TRACE files are truncated once, then appended to */
 
-static void tr_init_lock(void)
+/* The tracer's state is guarded by the event stream's (recursive) lock, which delivery already
+ * holds when it calls tr_observe: one lock round trip per record, not two. */
+static void tr_lock(void)
 {
-    plat_mutex_init_recursive(&tr.lock);
+    ev_stream_lock();
+}
+
+static void tr_unlock(void)
+{
+    ev_stream_unlock();
 }
 
 /* ---- names --------------------------------------------------------------------------------- */
@@ -117,6 +155,77 @@ static const char *tr_kind_name(ev_kind kind)
     return "UNKNOWN";
 }
 
+/* ---- interned strings ------------------------------------------------------------------------- */
+
+/* Lock held.  The interned copy of the first length bytes of text, or "" without memory. */
+static const char *tr_intern_n(const char *text, size_t length)
+{
+    tr_interned *found = NULL;
+    HASH_FIND(hh, tr.interned, text, length, found);
+    if (found != NULL)
+        return found->text;
+    found = malloc(sizeof(*found) + length + 1);
+    if (found == NULL)
+        return "";
+    found->length = length;
+    memcpy(found->text, text, length);
+    found->text[length] = '\0';
+    HASH_ADD_KEYPTR(hh, tr.interned, found->text, length, found);
+    return found->text;
+}
+
+static inline size_t tr_text_slot(const char *text)
+{
+    return (size_t)((((uint64_t)(uintptr_t)text >> 3) * 0x9E3779B97F4A7C15ull) >> 57); /* 7 bits */
+}
+
+/* Lock held.  The interned copy of text cut to limit - 1 bytes. */
+static const char *tr_intern(const char *text, size_t limit)
+{
+    tr_text_cached *cached = &tr.texts[tr_text_slot(text)];
+    if (cached->interned != NULL && strcmp(cached->interned, text) == 0)
+        return cached->interned;
+    size_t length = strlen(text);
+    if (length >= limit)
+        length = limit - 1;
+    const char *interned = tr_intern_n(text, length);
+    cached->interned = interned;
+    return interned;
+}
+
+static inline size_t tr_device_slot(const void *device)
+{
+    return (size_t)((((uint64_t)(uintptr_t)device >> 4) * 0x9E3779B97F4A7C15ull) >> 58); /* 6 bits */
+}
+
+/* Lock held.  The names of a device object (NULL when dev is not one), from the cache. */
+static const tr_device_names *tr_device(PDEVICE_OBJECT dev)
+{
+    if (dev == NULL)
+        return NULL;
+    tr_device_names *cached = &tr.devices[tr_device_slot(dev)];
+    size_t length;
+    if (cached->device == dev && cached->name_of == ob_name(dev, &length))
+        return cached;
+    if (!io_is_device(dev))
+        return NULL;
+    char name[TR_NAME_MAX];
+    io_device_display(dev, name, sizeof(name));
+    cached->device = dev;
+    cached->name_of = ob_name(dev, &length);
+    cached->device_name = tr_intern(name, TR_NAME_MAX);
+    cached->driver_name = tr_intern(io_driver_display(dev->DriverObject), TR_NAME_MAX);
+    return cached;
+}
+
+/* Lock held: the caches' entries no longer hold (the table was freed, or objects may have been
+ * freed and reallocated while nobody listened). */
+static void tr_forget_caches(void)
+{
+    memset(tr.devices, 0, sizeof(tr.devices));
+    memset(tr.texts, 0, sizeof(tr.texts));
+}
+
 /* ---- building a record ------------------------------------------------------------------------ */
 
 /* Whether the IRP may be looked at for this kind of event (it is alive and being processed). */
@@ -137,59 +246,10 @@ static BOOLEAN tr_irp_readable(ev_kind kind)
     }
 }
 
-/* Copies the strings into one block owned by the stored record. */
-static void tr_store_strings(tr_stored *slot, const char *driver, const char *device, const char *text,
-                             const unsigned char *data, size_t data_length)
-{
-    size_t a = strlen(driver) + 1, b = strlen(device) + 1, c = text != NULL ? strlen(text) + 1 : 0;
-    slot->storage = malloc(a + b + c + data_length);
-    slot->pub.data = NULL;
-    slot->pub.data_length = 0;
-    if (slot->storage == NULL) {
-        slot->pub.driver = slot->pub.device = "";
-        slot->pub.text = NULL;
-        return;
-    }
-    memcpy(slot->storage, driver, a);
-    memcpy(slot->storage + a, device, b);
-    if (c != 0)
-        memcpy(slot->storage + a + b, text, c);
-    slot->pub.driver = slot->storage;
-    slot->pub.device = slot->storage + a;
-    slot->pub.text = c != 0 ? slot->storage + a + b : NULL;
-    if (data_length != 0) {
-        memcpy(slot->storage + a + b + c, data, data_length);
-        slot->pub.data = (const unsigned char *)slot->storage + a + b + c;
-        slot->pub.data_length = data_length;
-    }
-}
-
-/* Points the record at the caller's strings and bytes (a record that is written out and not kept). */
-static void tr_borrow_strings(tr_stored *slot, const char *driver, const char *device, const char *text,
-                              const unsigned char *data, size_t data_length)
-{
-    slot->storage = NULL;
-    slot->pub.driver = driver;
-    slot->pub.device = device;
-    slot->pub.text = text;
-    slot->pub.data = data_length != 0 ? data : NULL;
-    slot->pub.data_length = data_length;
-}
-
-/* strlcpy: the longest prefix of from that fits, always terminated. */
-static void tr_copy(char *to, size_t size, const char *from)
-{
-    size_t n = strlen(from);
-    if (n >= size)
-        n = size - 1;
-    memcpy(to, from, n);
-    to[n] = '\0';
-}
-
 /* Whether the record passes the filters (findings always do). */
-static BOOLEAN tr_passes(const wdmemu_trace_record *r, const char *driver, const char *device)
+static BOOLEAN tr_passes(ev_kind kind, const wdmemu_trace_record *r, const char *driver, const char *device)
 {
-    if (strcmp(r->kind, "FINDING") == 0)
+    if (kind == EV_FINDING)
         return TRUE;
     if (tr.filter_driver[0] != '\0' && strcasecmp(driver, tr.filter_driver) != 0)
         return FALSE;
@@ -239,8 +299,9 @@ static size_t tr_data(const ev_record *ev, PIRP irp, const PIO_STACK_LOCATION st
     return n;
 }
 
-static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, size_t driver_size, char *device,
-                     size_t device_size, unsigned char *data, size_t *data_length)
+/* Lock held.  Fills r from the event (its driver and device names interned); the data bytes,
+ * if any, go to data. */
+static void tr_build(const ev_record *ev, wdmemu_trace_record *r, unsigned char *data, size_t *data_length)
 {
     *data_length = 0;
     memset(r, 0, sizeof(*r));
@@ -256,8 +317,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
     r->stack_location = ev->stack_location;
     r->major = ev->major;
     r->minor = ev->minor;
-    tr_copy(driver, driver_size, ev->driver != NULL ? io_driver_display(ev->driver) : "");
-    device[0] = '\0';
+    const char *driver = ev->driver != NULL ? tr_intern(io_driver_display(ev->driver), TR_NAME_MAX) : "";
     PDEVICE_OBJECT dev = ev->device;
     PIRP irp = ev->irp;
     if (irp != NULL) {
@@ -287,7 +347,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
                           (!NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned);
         PIO_STACK_LOCATION view = top;
         *data_length = tr_data(ev, irp, view, data, tr.data_limit);
-        if (dev == NULL && io_is_device(top->DeviceObject))
+        if (dev == NULL && tr_device(top->DeviceObject) != NULL)
             dev = top->DeviceObject; /* the device the request was sent to */
     }
     if (irp != NULL && tr_irp_readable(ev->kind) && irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount) {
@@ -320,10 +380,9 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
             r->information = irp->IoStatus.Information; /* what the routine (or the final stage) sees */
         *data_length = tr_data(ev, irp, stack, data, tr.data_limit);
     }
-    if (dev != NULL && io_is_device(dev))
-        io_device_display(dev, device, device_size);
-    if (driver[0] == '\0' && dev != NULL && io_is_device(dev))
-        tr_copy(driver, driver_size, io_driver_display(dev->DriverObject));
+    const tr_device_names *names = tr_device(dev);
+    r->device = names != NULL ? names->device_name : "";
+    r->driver = driver[0] == '\0' && names != NULL ? names->driver_name : driver;
     r->major_name = have_major ? wdmemu_major_name(r->major) : NULL;
     if (ev->kind == EV_IRP_DISPATCH)
         r->depth = tr.depth++;
@@ -335,47 +394,58 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
 
 /* ---- sinks ------------------------------------------------------------------------------------ */
 
+/* Called by ev_deliver with the event stream's lock held (the tracer's lock). */
 static void tr_observe(const ev_record *ev, void *context)
 {
     (void)context;
-    plat_mutex_lock(&tr.lock);
-    char driver[160], device[160];
-    tr_stored slot;
-    unsigned char data[4096];
-    size_t data_length = 0;
-    tr_build(ev, &slot.pub, driver, sizeof(driver), device, sizeof(device), data, &data_length);
-    if (!tr_passes(&slot.pub, driver, device)) {
-        plat_mutex_unlock(&tr.lock);
-        return;
-    }
-    /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
-     * routine name or DbgPrint text. */
-    const char *text = ev->text != NULL ? ev->text : ev->rule;
-    if (tr.memory)
-        tr_store_strings(&slot, driver, device, text, data, data_length);
-    else
-        tr_borrow_strings(&slot, driver, device, text, data, data_length);
-    if (tr.text != NULL)
-        wdmemu_trace_write_text(tr.text, &slot.pub);
-    if (tr.jsonl != NULL)
-        wdmemu_trace_write_jsonl(tr.jsonl, &slot.pub);
-    if (tr.chrome_writer != NULL)
-        wdmemu_chrome_writer_write(tr.chrome_writer, &slot.pub);
-    if (tr.memory) {
-        if (tr.count == tr.capacity) {
-            size_t capacity = tr.capacity ? tr.capacity * 2 : 256;
-            tr_stored *grown = realloc(tr.records, capacity * sizeof(*grown));
-            if (grown == NULL) {
-                free(slot.storage);
-                plat_mutex_unlock(&tr.lock);
-                return;
-            }
+    /* Kept records are built in place at the end of the array (no copy); others on the stack. */
+    if (tr.memory && tr.count == tr.capacity) {
+        size_t capacity = tr.capacity ? tr.capacity * 2 : 256;
+        tr_stored *grown = realloc(tr.records, capacity * sizeof(*grown));
+        if (grown != NULL) {
             tr.records = grown;
             tr.capacity = capacity;
         }
-        tr.records[tr.count++] = slot;
     }
-    plat_mutex_unlock(&tr.lock);
+    BOOLEAN keep = tr.memory && tr.count < tr.capacity;
+    tr_stored local;
+    tr_stored *slot = keep ? &tr.records[tr.count] : &local;
+    unsigned char data[4096];
+    size_t data_length = 0;
+    wdmemu_trace_record *r = &slot->pub;
+    tr_build(ev, r, data, &data_length);
+    /* The freed device's address may be reused: it is named again from the new object. */
+    if (ev->kind == EV_DEVICE_FREED && ev->device != NULL) {
+        tr_device_names *cached = &tr.devices[tr_device_slot(ev->device)];
+        if (cached->device == ev->device)
+            memset(cached, 0, sizeof(*cached));
+    }
+    if (!tr_passes(ev->kind, r, r->driver, r->device))
+        return;
+    /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
+     * routine name or DbgPrint text.  Text that is written out and not kept is not interned. */
+    const char *text = ev->text != NULL ? ev->text : ev->rule;
+    r->text = text != NULL && keep ? tr_intern(text, SIZE_MAX) : text;
+    slot->storage = NULL;
+    if (data_length != 0 && keep) {
+        slot->storage = malloc(data_length);
+        if (slot->storage != NULL) {
+            memcpy(slot->storage, data, data_length);
+            r->data = slot->storage;
+            r->data_length = data_length;
+        }
+    } else if (data_length != 0) {
+        r->data = data;
+        r->data_length = data_length;
+    }
+    if (tr.text != NULL)
+        wdmemu_trace_write_text(tr.text, r);
+    if (tr.jsonl != NULL)
+        wdmemu_trace_write_jsonl(tr.jsonl, r);
+    if (tr.chrome_writer != NULL)
+        wdmemu_chrome_writer_write(tr.chrome_writer, r);
+    if (keep)
+        tr.count++;
 }
 
 static FILE *tr_open(const char *path, BOOLEAN append, BOOLEAN *close_it)
@@ -403,8 +473,9 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
     memcpy(format, spec, n);
     format[n] = '\0';
     const char *path = colon != NULL ? colon + 1 : NULL;
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
+    /* Objects may have been freed and others allocated at their addresses while nobody listened. */
+    memset(tr.devices, 0, sizeof(tr.devices));
     NTSTATUS status = STATUS_SUCCESS;
     if (strcmp(format, "memory") == 0) {
         tr.memory = TRUE;
@@ -428,15 +499,14 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
                           "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path], chrome[:path])", spec);
     }
     BOOLEAN subscribe = NT_SUCCESS(status) && tr.subscription < 0;
-    plat_mutex_unlock(&tr.lock);
-    /* The event stream's lock is taken outside the tracer's: delivery takes them the other way. */
+    tr_unlock();
     if (subscribe) {
         int id = ev_subscribe(tr_observe, NULL);
-        plat_mutex_lock(&tr.lock);
+        tr_lock();
         BOOLEAN duplicate = tr.subscription >= 0;
         if (!duplicate)
             tr.subscription = id;
-        plat_mutex_unlock(&tr.lock);
+        tr_unlock();
         if (duplicate && id >= 0)
             ev_unsubscribe(id);
     }
@@ -454,18 +524,24 @@ static void tr_forget_records(void)
     for (size_t i = 0; i < tr.count; i++)
         free(tr.records[i].storage);
     tr.count = 0;
+    tr_interned *entry, *next;
+    HASH_ITER(hh, tr.interned, entry, next)
+    {
+        HASH_DEL(tr.interned, entry);
+        free(entry);
+    }
+    tr_forget_caches();
 }
 
 WDMEMU_API void wdmemu_trace_stop(void)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     int subscription = tr.subscription;
     tr.subscription = -1;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     if (subscription >= 0)
         ev_unsubscribe(subscription);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     if (tr.text != NULL) {
         fflush(tr.text);
         if (tr.close_text)
@@ -485,31 +561,28 @@ WDMEMU_API void wdmemu_trace_stop(void)
     }
     tr.text = tr.jsonl = tr.chrome = NULL;
     tr.memory = FALSE;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
 
 WDMEMU_API size_t wdmemu_trace_count(void)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     size_t n = tr.count;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     return n;
 }
 
 WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     const wdmemu_trace_record *r = index < tr.count ? &tr.records[index].pub : NULL;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     return r;
 }
 
 WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp, const char *device)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     size_t found = (size_t)-1;
     for (size_t i = from; i < tr.count; i++) {
         const wdmemu_trace_record *r = &tr.records[i].pub;
@@ -519,40 +592,37 @@ WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp,
             break;
         }
     }
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     return found;
 }
 
 WDMEMU_API void wdmemu_trace_clear(void)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr_forget_records();
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
 
 WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, int major)
 {
     if (major > IRP_MJ_MAXIMUM_FUNCTION)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_filter: major function %d is beyond IRP_MJ_PNP", major);
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     if (driver != NULL && driver[0] != '\0')
         snprintf(tr.filter_driver, sizeof(tr.filter_driver), "%s%s", driver[0] == '\\' ? "" : "\\Driver\\", driver);
     if (device != NULL)
         snprintf(tr.filter_device, sizeof(tr.filter_device), "%s", device);
     tr.filter_major = major < 0 ? -1 : major;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     return STATUS_SUCCESS;
 }
 
 WDMEMU_API void wdmemu_trace_data_limit(size_t limit)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr.data_limit = limit < 4096 ? limit : 4096;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
 
 /* WDMEMU_TRACE_FILTER=driver=X,device=Y,major=IRP_MJ_READ */
@@ -602,7 +672,7 @@ void trace_init(void)
 void trace_shutdown(void)
 {
     wdmemu_trace_stop();
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr_forget_records();
     free(tr.records);
     tr.records = NULL;
@@ -611,5 +681,5 @@ void trace_shutdown(void)
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     tr.filter_major = -1;
     tr.data_limit = 0;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
