@@ -13,6 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Blocks are registered by address: a multiplicative hash of the pointer spreads them over the
+ * buckets for a fraction of the generic hash's cost (other keys keep uthash's own). */
+#define EX_HASH_POINTER(keyptr, hashv)                                                           \
+    do {                                                                                         \
+        uint64_t ex_key_;                                                                        \
+        memcpy(&ex_key_, (keyptr), sizeof(ex_key_));                                             \
+        (hashv) = (unsigned)(((ex_key_ >> 4) * 0x9E3779B97F4A7C15ull) >> 32);                    \
+    } while (0)
+#define HASH_FUNCTION(keyptr, keylen, hashv)                                                     \
+    do {                                                                                         \
+        if ((keylen) == sizeof(uint64_t) && sizeof(void *) == sizeof(uint64_t))                  \
+            EX_HASH_POINTER(keyptr, hashv);                                                      \
+        else                                                                                     \
+            HASH_JEN(keyptr, keylen, hashv);                                                     \
+    } while (0)
 #include <uthash.h>
 
 #include "core/report.h"
@@ -107,23 +122,18 @@ static int64_t ex_fail_after = -1;
 static BOOLEAN ex_injection_armed;
 /* Lock held: the usage record found last (most allocations in a row use one tag). */
 static ex_tag_usage *ex_tag_last;
-static plat_mutex ex_lock;
-static plat_once_flag ex_once = PLAT_ONCE_INIT;
-
-static void ex_lock_init(void)
-{
-    plat_mutex_init(&ex_lock);
-}
+/* Held for a hash insertion or removal and a few counters (longer only to walk the blocks at
+ * unload and shutdown): a spin lock. */
+static plat_spinlock ex_lock;
 
 static void ex_pool_lock(void)
 {
-    plat_once(&ex_once, ex_lock_init);
-    plat_mutex_lock(&ex_lock);
+    plat_spin_lock(&ex_lock);
 }
 
 static void ex_pool_unlock(void)
 {
-    plat_mutex_unlock(&ex_lock);
+    plat_spin_unlock(&ex_lock);
 }
 
 const char *ex_tag_text(ULONG tag, char text[5])
