@@ -24,7 +24,7 @@ static const void *ev_owner; /* atomic: the thread holding ev_lock, or NULL */
 static unsigned ev_depth;    /* the owner's nesting */
 static PLAT_THREAD_LOCAL_HOT char ev_self;
 
-void ev_stream_lock(void)
+static inline void ev_lock_acquire(void)
 {
     const void *self = &ev_self;
     if (__atomic_load_n(&ev_owner, __ATOMIC_RELAXED) == self) {
@@ -36,12 +36,22 @@ void ev_stream_lock(void)
     ev_depth = 1;
 }
 
-void ev_stream_unlock(void)
+static inline void ev_lock_release(void)
 {
     if (--ev_depth == 0) {
         __atomic_store_n(&ev_owner, NULL, __ATOMIC_RELAXED);
         plat_spin_unlock(&ev_lock);
     }
+}
+
+void ev_stream_lock(void)
+{
+    ev_lock_acquire();
+}
+
+void ev_stream_unlock(void)
+{
+    ev_lock_release();
 }
 
 int ev_subscribe(ev_observer fn, void *context)
@@ -88,11 +98,11 @@ void ev_unsubscribe_all(void)
 
 void ev_deliver(ev_record *record)
 {
-    ev_stream_lock();
+    ev_lock_acquire();
     record->seq = ev_next_seq++;
     for (int i = 0; i < ev_slots_used; i++) {
         if (ev_slots[i].fn != NULL)
             ev_slots[i].fn(record, ev_slots[i].context);
     }
-    ev_stream_unlock();
+    ev_lock_release();
 }

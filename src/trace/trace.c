@@ -179,12 +179,9 @@ static inline size_t tr_text_slot(const char *text)
     return (size_t)((((uint64_t)(uintptr_t)text >> 3) * 0x9E3779B97F4A7C15ull) >> 57); /* 7 bits */
 }
 
-/* Lock held.  The interned copy of text cut to limit - 1 bytes. */
-static const char *tr_intern(const char *text, size_t limit)
+/* Lock held.  The interned copy of text cut to limit - 1 bytes, and the cache slot's update. */
+static const char *tr_intern_slow(tr_text_cached *cached, const char *text, size_t limit)
 {
-    tr_text_cached *cached = &tr.texts[tr_text_slot(text)];
-    if (cached->interned != NULL && strcmp(cached->interned, text) == 0)
-        return cached->interned;
     size_t length = strlen(text);
     if (length >= limit)
         length = limit - 1;
@@ -193,29 +190,45 @@ static const char *tr_intern(const char *text, size_t limit)
     return interned;
 }
 
+/* Lock held.  The interned copy of text cut to limit - 1 bytes. */
+static inline const char *tr_intern(const char *text, size_t limit)
+{
+    tr_text_cached *cached = &tr.texts[tr_text_slot(text)];
+    if (PLAT_LIKELY(cached->interned != NULL && strcmp(cached->interned, text) == 0))
+        return cached->interned;
+    return tr_intern_slow(cached, text, limit);
+}
+
 static inline size_t tr_device_slot(const void *device)
 {
     return (size_t)((((uint64_t)(uintptr_t)device >> 4) * 0x9E3779B97F4A7C15ull) >> 58); /* 6 bits */
 }
 
-/* Lock held.  The names of a device object (NULL when dev is not one), from the cache. */
-static const tr_device_names *tr_device(PDEVICE_OBJECT dev)
+/* Lock held.  Fills the cache slot for a device object, or answers NULL when dev is not one. */
+static const tr_device_names *tr_device_slow(PDEVICE_OBJECT dev, tr_device_names *cached)
 {
-    if (dev == NULL)
-        return NULL;
-    tr_device_names *cached = &tr.devices[tr_device_slot(dev)];
-    size_t length;
-    if (cached->device == dev && cached->name_of == ob_name(dev, &length))
-        return cached;
     if (!io_is_device(dev))
         return NULL;
     char name[TR_NAME_MAX];
     io_device_display(dev, name, sizeof(name));
+    size_t length;
     cached->device = dev;
     cached->name_of = ob_name(dev, &length);
     cached->device_name = tr_intern(name, TR_NAME_MAX);
     cached->driver_name = tr_intern(io_driver_display(dev->DriverObject), TR_NAME_MAX);
     return cached;
+}
+
+/* Lock held.  The names of a device object (NULL when dev is not one), from the cache. */
+static inline const tr_device_names *tr_device(PDEVICE_OBJECT dev)
+{
+    if (dev == NULL)
+        return NULL;
+    tr_device_names *cached = &tr.devices[tr_device_slot(dev)];
+    size_t length;
+    if (PLAT_LIKELY(cached->device == dev && cached->name_of == ob_name(dev, &length)))
+        return cached;
+    return tr_device_slow(dev, cached);
 }
 
 /* Lock held: the caches' entries no longer hold (the table was freed, or objects may have been
@@ -306,7 +319,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, unsigned char 
     *data_length = 0;
     memset(r, 0, sizeof(*r));
     r->seq = ev->seq;
-    r->time = KeQueryInterruptTime();
+    r->time = ke_interrupt_time();
     ke_thread *self = ke_peek();
     r->thread = self != NULL ? self->id : 0;
     r->irql = self != NULL ? self->irql : PASSIVE_LEVEL;
@@ -383,7 +396,7 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, unsigned char 
     const tr_device_names *names = tr_device(dev);
     r->device = names != NULL ? names->device_name : "";
     r->driver = driver[0] == '\0' && names != NULL ? names->driver_name : driver;
-    r->major_name = have_major ? wdmemu_major_name(r->major) : NULL;
+    r->major_name = have_major && r->major <= IRP_MJ_MAXIMUM_FUNCTION ? tr_major_names[r->major] : NULL;
     if (ev->kind == EV_IRP_DISPATCH)
         r->depth = tr.depth++;
     else if (ev->kind == EV_IRP_DISPATCH_RETURNED)
