@@ -22,10 +22,33 @@
 #include "ob/ob.h"
 #include "trace/trace.h"
 
+/* A kept record holds only what the event had, packed (about two thirds of a
+ * wdmemu_trace_record: every request writes several), with pointers to interned strings.
+ * wdmemu_trace_get builds the public record from it on first use, into storage that stays put
+ * until the records are cleared. */
+#define TR_HAVE_MAJOR 1u
+#define TR_PENDING_RETURNED 2u
+#define TR_IOSB_WRITTEN 4u
 typedef struct tr_stored {
-    wdmemu_trace_record pub;
-    unsigned char *storage; /* the data bytes of pub, or NULL; its strings are interned */
+    uint64_t seq, time;
+    ULONG_PTR information;
+    LONGLONG offset;
+    const char *driver, *device, *text;
+    unsigned char *data; /* malloc'd for a kept record */
+    uint32_t irp, file;
+    ULONG thread, ioctl, input_length, output_length, irp_flags;
+    NTSTATUS status;
+    uint16_t data_length; /* at most 4096 (wdmemu_trace_data_limit) */
+    int16_t depth;
+    UCHAR kind; /* ev_kind */
+    KIRQL irql;
+    UCHAR major, minor;
+    CHAR stack_location;
+    UCHAR flags; /* TR_HAVE_MAJOR, TR_PENDING_RETURNED, TR_IOSB_WRITTEN */
 } tr_stored;
+
+/* Public records are built in chunks of this many, allocated on first use. */
+#define TR_PUBLIC_CHUNK 256
 
 /* Every string a record points to (driver and device names, DDI and routine names, finding and
  * DbgPrint text) is kept once in the intern table, which lives as long as the records: a record
@@ -63,6 +86,8 @@ static struct {
     wdmemu_chrome_writer *chrome_writer;
     tr_stored *records;
     size_t count, capacity;
+    wdmemu_trace_record **public_chunks; /* by index / TR_PUBLIC_CHUNK; NULL until asked for */
+    size_t public_chunk_count;
     int depth;                   /* dispatch nesting, for indentation */
     tr_interned *interned;       /* by content */
     tr_device_names devices[TR_DEVICE_CACHE];
@@ -260,17 +285,50 @@ static BOOLEAN tr_irp_readable(ev_kind kind)
 }
 
 /* Whether the record passes the filters (findings always do). */
-static BOOLEAN tr_passes(ev_kind kind, const wdmemu_trace_record *r, const char *driver, const char *device)
+static BOOLEAN tr_passes(const tr_stored *c)
 {
-    if (kind == EV_FINDING)
+    if (c->kind == EV_FINDING)
         return TRUE;
-    if (tr.filter_driver[0] != '\0' && strcasecmp(driver, tr.filter_driver) != 0)
+    if (tr.filter_driver[0] != '\0' && strcasecmp(c->driver, tr.filter_driver) != 0)
         return FALSE;
-    if (tr.filter_device[0] != '\0' && strcasecmp(device, tr.filter_device) != 0)
+    if (tr.filter_device[0] != '\0' && strcasecmp(c->device, tr.filter_device) != 0)
         return FALSE;
-    if (tr.filter_major >= 0 && (r->major_name == NULL || r->major != tr.filter_major))
+    if (tr.filter_major >= 0 && (!(c->flags & TR_HAVE_MAJOR) || c->major > IRP_MJ_MAXIMUM_FUNCTION ||
+                                 c->major != tr.filter_major))
         return FALSE;
     return TRUE;
+}
+
+/* The public form of a stored record. */
+static void tr_public(const tr_stored *c, wdmemu_trace_record *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->seq = c->seq;
+    r->time = c->time;
+    r->thread = c->thread;
+    r->irql = c->irql;
+    r->kind = tr_kind_name((ev_kind)c->kind);
+    r->driver = c->driver;
+    r->device = c->device;
+    r->irp = c->irp;
+    r->file = c->file;
+    r->depth = c->depth;
+    r->stack_location = c->stack_location;
+    r->major = c->major;
+    r->minor = c->minor;
+    r->major_name = (c->flags & TR_HAVE_MAJOR) && c->major <= IRP_MJ_MAXIMUM_FUNCTION ? tr_major_names[c->major] : NULL;
+    r->ioctl = c->ioctl;
+    r->input_length = c->input_length;
+    r->output_length = c->output_length;
+    r->offset = c->offset;
+    r->irp_flags = c->irp_flags;
+    r->status = c->status;
+    r->information = c->information;
+    r->pending_returned = (c->flags & TR_PENDING_RETURNED) != 0;
+    r->iosb_written = (c->flags & TR_IOSB_WRITTEN) != 0;
+    r->text = c->text;
+    r->data = c->data_length != 0 ? c->data : NULL;
+    r->data_length = c->data_length;
 }
 
 /* The bytes a record shows: what the driver was given (IRP_DISPATCH) or gave back (IRP_FINAL),
@@ -312,9 +370,9 @@ static size_t tr_data(const ev_record *ev, PIRP irp, const PIO_STACK_LOCATION st
     return n;
 }
 
-/* Lock held.  Fills r from the event (its driver and device names interned); the data bytes,
- * if any, go to data. */
-static void tr_build(const ev_record *ev, wdmemu_trace_record *r, unsigned char *data, size_t *data_length)
+/* Lock held.  Fills r from the event (its driver and device names interned; not its text); the
+ * data bytes, if any, go to data. */
+static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, size_t *data_length)
 {
     *data_length = 0;
     memset(r, 0, sizeof(*r));
@@ -323,10 +381,10 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, unsigned char 
     ke_thread *self = ke_peek();
     r->thread = self != NULL ? self->id : 0;
     r->irql = self != NULL ? self->irql : PASSIVE_LEVEL;
-    r->kind = tr_kind_name(ev->kind);
+    r->kind = (UCHAR)ev->kind;
     r->status = ev->status;
     r->information = ev->information;
-    r->pending_returned = ev->pending_returned || ev->handled;
+    r->flags = ev->pending_returned || ev->handled ? TR_PENDING_RETURNED : 0;
     r->stack_location = ev->stack_location;
     r->major = ev->major;
     r->minor = ev->minor;
@@ -356,8 +414,9 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, unsigned char 
         have_major = TRUE;
         /* the top location's parameters survive the walk (only the first three words of lower
          * ones are cleared), so the output can still be described */
-        r->iosb_written = ev->kind == EV_IRP_FINAL && irp->UserIosb != NULL &&
-                          (!NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned);
+        if (ev->kind == EV_IRP_FINAL && irp->UserIosb != NULL &&
+            (!NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned))
+            r->flags |= TR_IOSB_WRITTEN;
         PIO_STACK_LOCATION view = top;
         *data_length = tr_data(ev, irp, view, data, tr.data_limit);
         if (dev == NULL && tr_device(top->DeviceObject) != NULL)
@@ -396,13 +455,14 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, unsigned char 
     const tr_device_names *names = tr_device(dev);
     r->device = names != NULL ? names->device_name : "";
     r->driver = driver[0] == '\0' && names != NULL ? names->driver_name : driver;
-    r->major_name = have_major && r->major <= IRP_MJ_MAXIMUM_FUNCTION ? tr_major_names[r->major] : NULL;
+    if (have_major)
+        r->flags |= TR_HAVE_MAJOR;
     if (ev->kind == EV_IRP_DISPATCH)
-        r->depth = tr.depth++;
+        r->depth = (int16_t)tr.depth++;
     else if (ev->kind == EV_IRP_DISPATCH_RETURNED)
-        r->depth = tr.depth > 0 ? --tr.depth : 0;
+        r->depth = (int16_t)(tr.depth > 0 ? --tr.depth : 0);
     else
-        r->depth = tr.depth;
+        r->depth = (int16_t)tr.depth;
 }
 
 /* ---- sinks ------------------------------------------------------------------------------------ */
@@ -422,10 +482,9 @@ static void tr_observe(const ev_record *ev, void *context)
     }
     BOOLEAN keep = tr.memory && tr.count < tr.capacity;
     tr_stored local;
-    tr_stored *slot = keep ? &tr.records[tr.count] : &local;
+    tr_stored *r = keep ? &tr.records[tr.count] : &local;
     unsigned char data[4096];
     size_t data_length = 0;
-    wdmemu_trace_record *r = &slot->pub;
     tr_build(ev, r, data, &data_length);
     /* The freed device's address may be reused: it is named again from the new object. */
     if (ev->kind == EV_DEVICE_FREED && ev->device != NULL) {
@@ -433,30 +492,32 @@ static void tr_observe(const ev_record *ev, void *context)
         if (cached->device == ev->device)
             memset(cached, 0, sizeof(*cached));
     }
-    if (!tr_passes(ev->kind, r, r->driver, r->device))
+    if (!tr_passes(r))
         return;
     /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
      * routine name or DbgPrint text.  Text that is written out and not kept is not interned. */
     const char *text = ev->text != NULL ? ev->text : ev->rule;
     r->text = text != NULL && keep ? tr_intern(text, SIZE_MAX) : text;
-    slot->storage = NULL;
     if (data_length != 0 && keep) {
-        slot->storage = malloc(data_length);
-        if (slot->storage != NULL) {
-            memcpy(slot->storage, data, data_length);
-            r->data = slot->storage;
-            r->data_length = data_length;
+        r->data = malloc(data_length);
+        if (r->data != NULL) {
+            memcpy(r->data, data, data_length);
+            r->data_length = (uint16_t)data_length;
         }
     } else if (data_length != 0) {
         r->data = data;
-        r->data_length = data_length;
+        r->data_length = (uint16_t)data_length;
     }
-    if (tr.text != NULL)
-        wdmemu_trace_write_text(tr.text, r);
-    if (tr.jsonl != NULL)
-        wdmemu_trace_write_jsonl(tr.jsonl, r);
-    if (tr.chrome_writer != NULL)
-        wdmemu_chrome_writer_write(tr.chrome_writer, r);
+    if (tr.text != NULL || tr.jsonl != NULL || tr.chrome_writer != NULL) {
+        wdmemu_trace_record written;
+        tr_public(r, &written);
+        if (tr.text != NULL)
+            wdmemu_trace_write_text(tr.text, &written);
+        if (tr.jsonl != NULL)
+            wdmemu_trace_write_jsonl(tr.jsonl, &written);
+        if (tr.chrome_writer != NULL)
+            wdmemu_chrome_writer_write(tr.chrome_writer, &written);
+    }
     if (keep)
         tr.count++;
 }
@@ -535,8 +596,13 @@ WDMEMU_API NTSTATUS wdmemu_trace_start(const char *spec)
 static void tr_forget_records(void)
 {
     for (size_t i = 0; i < tr.count; i++)
-        free(tr.records[i].storage);
+        free(tr.records[i].data);
     tr.count = 0;
+    for (size_t i = 0; i < tr.public_chunk_count; i++)
+        free(tr.public_chunks[i]);
+    free(tr.public_chunks);
+    tr.public_chunks = NULL;
+    tr.public_chunk_count = 0;
     tr_interned *entry, *next;
     HASH_ITER(hh, tr.interned, entry, next)
     {
@@ -585,10 +651,34 @@ WDMEMU_API size_t wdmemu_trace_count(void)
     return n;
 }
 
+/* Lock held.  The public form of record index, built on first use; NULL without memory. */
+static const wdmemu_trace_record *tr_public_record(size_t index)
+{
+    size_t chunk = index / TR_PUBLIC_CHUNK;
+    if (chunk >= tr.public_chunk_count) {
+        size_t count = (tr.count + TR_PUBLIC_CHUNK - 1) / TR_PUBLIC_CHUNK;
+        wdmemu_trace_record **grown = realloc(tr.public_chunks, count * sizeof(*grown));
+        if (grown == NULL)
+            return NULL;
+        memset(grown + tr.public_chunk_count, 0, (count - tr.public_chunk_count) * sizeof(*grown));
+        tr.public_chunks = grown;
+        tr.public_chunk_count = count;
+    }
+    if (tr.public_chunks[chunk] == NULL) {
+        tr.public_chunks[chunk] = calloc(TR_PUBLIC_CHUNK, sizeof(wdmemu_trace_record));
+        if (tr.public_chunks[chunk] == NULL)
+            return NULL;
+    }
+    wdmemu_trace_record *r = &tr.public_chunks[chunk][index % TR_PUBLIC_CHUNK];
+    if (r->kind == NULL) /* not built yet */
+        tr_public(&tr.records[index], r);
+    return r;
+}
+
 WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index)
 {
     tr_lock();
-    const wdmemu_trace_record *r = index < tr.count ? &tr.records[index].pub : NULL;
+    const wdmemu_trace_record *r = index < tr.count ? tr_public_record(index) : NULL;
     tr_unlock();
     return r;
 }
@@ -598,8 +688,8 @@ WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp,
     tr_lock();
     size_t found = (size_t)-1;
     for (size_t i = from; i < tr.count; i++) {
-        const wdmemu_trace_record *r = &tr.records[i].pub;
-        if ((kind == NULL || strcmp(r->kind, kind) == 0) && (irp == 0 || r->irp == irp) &&
+        const tr_stored *r = &tr.records[i];
+        if ((kind == NULL || strcmp(tr_kind_name((ev_kind)r->kind), kind) == 0) && (irp == 0 || r->irp == irp) &&
             (device == NULL || strcasecmp(r->device, device) == 0)) {
             found = i;
             break;
