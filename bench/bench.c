@@ -6,7 +6,8 @@
  * it matters.  The pending-IRP case runs in a child process (this program re-executed with
  * --pending-child) so that its peak RSS is its own.
  *
- * Usage: wdmemu-bench [--quick] [CASE...]   (CASE: 1 ... 9; default all)
+ * Usage: wdmemu-bench [--quick] [--ops=N] [CASE...]   (CASE: 1 ... 9; default all; --ops=N: batches of
+ *        exactly N operations instead of ~30 ms, so that callgrind counts the same work every run)
  * Timing is never asserted anywhere: this program reports, the README keeps the latest table. */
 #define _GNU_SOURCE
 #include <wdmemu/wdmemu.h>
@@ -39,6 +40,7 @@ DRIVER_INITIALIZE BenchDriverEntry;
 
 static int bench_reps = 7;
 static double bench_rep_ns = 30e6; /* one repetition lasts about this long */
+static size_t bench_fixed_ops;      /* --ops=N: every batch has N operations (for callgrind) */
 
 static uint64_t now_ns(void)
 {
@@ -73,19 +75,26 @@ static double median(double *v, int n)
 static measured measure(bench_fn fn, void *context, size_t max_batch, void (*prep)(void *))
 {
     size_t n = 8;
-    uint64_t took;
-    for (;;) {
+    if (bench_fixed_ops != 0) {
+        n = bench_fixed_ops < max_batch ? bench_fixed_ops : max_batch;
         if (prep != NULL)
             prep(context);
-        uint64_t t0 = now_ns();
-        fn(context, n);
-        took = now_ns() - t0;
-        if (took >= bench_rep_ns / 8 || n >= max_batch)
-            break;
-        n *= 2;
+        fn(context, n); /* warm-up */
+    } else {
+        uint64_t took;
+        for (;;) {
+            if (prep != NULL)
+                prep(context);
+            uint64_t t0 = now_ns();
+            fn(context, n);
+            took = now_ns() - t0;
+            if (took >= bench_rep_ns / 8 || n >= max_batch)
+                break;
+            n *= 2;
+        }
+        double scaled = (double)n * bench_rep_ns / (double)(took ? took : 1);
+        n = scaled < 1 ? 1 : scaled > (double)max_batch ? max_batch : (size_t)scaled;
     }
-    double scaled = (double)n * bench_rep_ns / (double)(took ? took : 1);
-    n = scaled < 1 ? 1 : scaled > (double)max_batch ? max_batch : (size_t)scaled;
     double per_op[64];
     for (int r = 0; r < bench_reps; r++) {
         if (prep != NULL)
@@ -933,11 +942,13 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--quick") == 0) {
             bench_reps = 3;
             bench_rep_ns = 5e6;
+        } else if (strncmp(argv[i], "--ops=", 6) == 0 && atol(argv[i] + 6) > 0) {
+            bench_fixed_ops = (size_t)atol(argv[i] + 6);
         } else if (argv[i][0] >= '1' && argv[i][0] <= '9' && argv[i][1] == 0) {
             want[argv[i][0] - '0'] = 1;
             any = 1;
         } else {
-            fprintf(stderr, "usage: wdmemu-bench [--quick] [CASE...]   (CASE 1..9, default all)\n");
+            fprintf(stderr, "usage: wdmemu-bench [--quick] [--ops=N] [CASE...]   (CASE 1..9, default all)\n");
             return 2;
         }
     }

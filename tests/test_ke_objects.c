@@ -166,6 +166,54 @@ static void handle_misuse_is_reported(void **state)
     assert_status(STATUS_INVALID_HANDLE, ObReferenceObjectByHandle((HANDLE)(ULONG_PTR)0x1234, 0, NULL, KernelMode, &object, NULL));
 }
 
+static VOID NTAPI close_handle_body(PVOID Context)
+{
+    assert_status(STATUS_SUCCESS, ZwClose((HANDLE)Context));
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+/* Repeated lookups of one handle (answered from the thread's handle cache after the first) give
+ * the same answers as the first, and none once the handle is closed, here or by another thread. */
+static void repeated_handle_lookups_check_type_access_and_close(void **state)
+{
+    (void)state;
+    HANDLE event_handle;
+    assert_status(STATUS_SUCCESS, wdmemu_event_create(FALSE, FALSE, &event_handle));
+    PVOID event = NULL;
+    assert_status(STATUS_SUCCESS, ObReferenceObjectByHandle(event_handle, 0, NULL, KernelMode, &event, NULL));
+    ObDereferenceObject(event); /* event_handle keeps it */
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_handle_duplicate(event_handle, SYNCHRONIZE, &handle));
+    for (int i = 0; i < 3; i++) {
+        PVOID object = NULL;
+        assert_status(STATUS_SUCCESS, ObReferenceObjectByHandle(handle, SYNCHRONIZE, *ExEventObjectType, KernelMode,
+                                                                &object, NULL));
+        assert_ptr_equal(object, event);
+        ObDereferenceObject(object);
+        assert_status(STATUS_ACCESS_DENIED, ObReferenceObjectByHandle(handle, EVENT_MODIFY_STATE, *ExEventObjectType,
+                                                                      KernelMode, &object, NULL));
+        assert_null(object);
+        assert_status(STATUS_OBJECT_TYPE_MISMATCH, ObReferenceObjectByHandle(handle, SYNCHRONIZE, *PsThreadType,
+                                                                             KernelMode, &object, NULL));
+        assert_null(object);
+    }
+    assert_status(STATUS_SUCCESS, ZwClose(handle));
+    PVOID object = NULL;
+    assert_status(STATUS_INVALID_HANDLE, ObReferenceObjectByHandle(handle, SYNCHRONIZE, NULL, KernelMode, &object, NULL));
+    /* Closed by another thread after this one looked it up. */
+    assert_status(STATUS_SUCCESS, ObReferenceObjectByHandle(event_handle, 0, NULL, KernelMode, &object, NULL));
+    ObDereferenceObject(object);
+    HANDLE thread;
+    assert_status(STATUS_SUCCESS, PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, NULL, NULL, NULL, close_handle_body,
+                                                       event_handle));
+    ZwClose(thread);
+    wdmemu_run_until_idle();
+    object = NULL;
+    assert_status(STATUS_INVALID_HANDLE, ObReferenceObjectByHandle(event_handle, 0, NULL, KernelMode, &object, NULL));
+    assert_null(object);
+    assert_no_findings();
+}
+
 /* ---- work items --------------------------------------------------------------------------- */
 
 static PDRIVER_OBJECT wi_driver;
@@ -414,6 +462,7 @@ int main(void)
         ts_test(system_thread_waits_and_is_waited_on),
         ts_test(shutdown_unwinds_a_thread_blocked_in_driver_code),
         ts_test(handle_misuse_is_reported),
+        ts_test(repeated_handle_lookups_check_type_access_and_close),
         ts_test(work_item_runs_at_passive_and_keeps_the_device),
         ts_test(ex_work_item_runs),
         ts_test(spin_locks_raise_irql_and_misuse_is_reported),

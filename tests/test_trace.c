@@ -488,6 +488,84 @@ static void records_can_be_looked_up_by_kind_irp_and_device(void **state)
     assert_true(wdmemu_trace_find(wdmemu_trace_count(), NULL, 0, NULL) == (size_t)-1);
 }
 
+/* ---- names that change under the tracer ------------------------------------------------------ */
+
+static PDRIVER_OBJECT tn_driver;
+
+static VOID NTAPI tn_unload(PDRIVER_OBJECT DriverObject)
+{
+    while (DriverObject->DeviceObject != NULL)
+        IoDeleteDevice(DriverObject->DeviceObject);
+}
+
+static NTSTATUS NTAPI tn_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    tn_driver = DriverObject;
+    DriverObject->DriverUnload = tn_unload;
+    return STATUS_SUCCESS;
+}
+
+static PDEVICE_OBJECT tn_create(const WCHAR *text)
+{
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, text);
+    PDEVICE_OBJECT device = NULL;
+    assert_status(STATUS_SUCCESS, IoCreateDevice(tn_driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device));
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return device;
+}
+
+/* Records name each device as it was at the event, also when a device is freed and another one
+ * (perhaps at the same address) is created, and keep each DbgPrint's own text when the driver
+ * formats every message into the same buffer. */
+static void records_keep_the_names_and_texts_of_their_moment(void **state)
+{
+    (void)state;
+    wdmemu_driver *driver;
+    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(tn_entry, "trnames", &driver));
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    for (int round = 0; round < 3; round++) {
+        PDEVICE_OBJECT first = tn_create(L"\\Device\\TrFirst");
+        IoDeleteDevice(first);
+        PDEVICE_OBJECT second = tn_create(L"\\Device\\TrSecond");
+        IoDeleteDevice(second);
+    }
+    char message[32];
+    for (int i = 0; i < 3; i++) {
+        snprintf(message, sizeof(message), "message %d\n", i);
+        DbgPrint("%s", message);
+    }
+    wdmemu_trace_stop();
+    int created = 0, freed = 0, printed = 0;
+    for (size_t i = 0; i < wdmemu_trace_count(); i++) {
+        const wdmemu_trace_record *r = wdmemu_trace_get(i);
+        if (strcmp(r->kind, "DEVICE_CREATED") == 0 || strcmp(r->kind, "DEVICE_FREED") == 0) {
+            int *count = r->kind[7] == 'C' ? &created : &freed;
+            assert_string_equal(r->device, (*count % 2) == 0 ? "\\Device\\TrFirst" : "\\Device\\TrSecond");
+            assert_string_equal(r->driver, "\\Driver\\trnames");
+            (*count)++;
+        } else if (strcmp(r->kind, "DEBUG_PRINT") == 0) {
+            char expected[32];
+            snprintf(expected, sizeof(expected), "message %d", printed++);
+            assert_non_null(r->text);
+            assert_non_null(strstr(r->text, expected));
+        }
+    }
+    assert_int_equal(created, 6);
+    assert_int_equal(freed, 6);
+    assert_int_equal(printed, 3);
+    /* Cleared records take their strings with them; new ones are named afresh. */
+    wdmemu_trace_clear();
+    assert_status(STATUS_SUCCESS, wdmemu_trace_start("memory"));
+    IoDeleteDevice(tn_create(L"\\Device\\TrThird"));
+    wdmemu_trace_stop();
+    size_t at = wdmemu_trace_find(0, "DEVICE_CREATED", 0, NULL);
+    assert_true(at != (size_t)-1);
+    assert_string_equal(wdmemu_trace_get(at)->device, "\\Device\\TrThird");
+    assert_string_equal(wdmemu_trace_get(at)->driver, "\\Driver\\trnames");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +577,7 @@ int main(void)
         tt_test(the_chrome_sink_writes_one_span_per_irp_level),
         tt_test(filters_and_data_bytes),
         tt_test(records_can_be_looked_up_by_kind_irp_and_device),
+        tt_test(records_keep_the_names_and_texts_of_their_moment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

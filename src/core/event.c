@@ -12,30 +12,64 @@ typedef struct ev_slot {
 
 volatile int ev_observers_active;
 static ev_slot ev_slots[EV_MAX_OBSERVERS];
+static int ev_slots_used; /* slots at and above this one are free */
 static uint64_t ev_next_seq;
-static plat_mutex ev_lock;
-static plat_once_flag ev_once = PLAT_ONCE_INIT;
 
-static void ev_init(void)
+/* The stream's lock: recursive (an observer may emit, or call back into the tracer), and a
+ * spin lock underneath, since it is taken for every event and held only while the observers
+ * record it (a spinning thread yields now and then).  A thread is named by the address of its
+ * own thread-local ev_self. */
+static plat_spinlock ev_lock;
+static const void *ev_owner; /* atomic: the thread holding ev_lock, or NULL */
+static unsigned ev_depth;    /* the owner's nesting */
+static PLAT_THREAD_LOCAL_HOT char ev_self;
+
+static inline void ev_lock_acquire(void)
 {
-    plat_mutex_init_recursive(&ev_lock);
+    const void *self = &ev_self;
+    if (__atomic_load_n(&ev_owner, __ATOMIC_RELAXED) == self) {
+        ev_depth++;
+        return;
+    }
+    plat_spin_lock(&ev_lock);
+    __atomic_store_n(&ev_owner, self, __ATOMIC_RELAXED);
+    ev_depth = 1;
+}
+
+static inline void ev_lock_release(void)
+{
+    if (--ev_depth == 0) {
+        __atomic_store_n(&ev_owner, NULL, __ATOMIC_RELAXED);
+        plat_spin_unlock(&ev_lock);
+    }
+}
+
+void ev_stream_lock(void)
+{
+    ev_lock_acquire();
+}
+
+void ev_stream_unlock(void)
+{
+    ev_lock_release();
 }
 
 int ev_subscribe(ev_observer fn, void *context)
 {
     int id = -1;
-    plat_once(&ev_once, ev_init);
-    plat_mutex_lock(&ev_lock);
+    ev_stream_lock();
     for (int i = 0; i < EV_MAX_OBSERVERS; i++) {
         if (ev_slots[i].fn == NULL) {
             ev_slots[i].fn = fn;
             ev_slots[i].context = context;
             ev_observers_active++;
+            if (i >= ev_slots_used)
+                ev_slots_used = i + 1;
             id = i;
             break;
         }
     }
-    plat_mutex_unlock(&ev_lock);
+    ev_stream_unlock();
     return id;
 }
 
@@ -43,34 +77,32 @@ void ev_unsubscribe(int id)
 {
     if (id < 0 || id >= EV_MAX_OBSERVERS)
         return;
-    plat_once(&ev_once, ev_init);
-    plat_mutex_lock(&ev_lock);
+    ev_stream_lock();
     if (ev_slots[id].fn != NULL) {
         ev_slots[id].fn = NULL;
         ev_slots[id].context = NULL;
         ev_observers_active--;
     }
-    plat_mutex_unlock(&ev_lock);
+    ev_stream_unlock();
 }
 
 void ev_unsubscribe_all(void)
 {
-    plat_once(&ev_once, ev_init);
-    plat_mutex_lock(&ev_lock);
+    ev_stream_lock();
     memset(ev_slots, 0, sizeof(ev_slots));
     ev_observers_active = 0;
+    ev_slots_used = 0;
     ev_next_seq = 0;
-    plat_mutex_unlock(&ev_lock);
+    ev_stream_unlock();
 }
 
 void ev_deliver(ev_record *record)
 {
-    plat_once(&ev_once, ev_init);
-    plat_mutex_lock(&ev_lock);
+    ev_lock_acquire();
     record->seq = ev_next_seq++;
-    for (int i = 0; i < EV_MAX_OBSERVERS; i++) {
+    for (int i = 0; i < ev_slots_used; i++) {
         if (ev_slots[i].fn != NULL)
             ev_slots[i].fn(record, ev_slots[i].context);
     }
-    plat_mutex_unlock(&ev_lock);
+    ev_lock_release();
 }

@@ -90,6 +90,10 @@ void ev_unsubscribe_all(void);
 
 /* Stamps the sequence number and delivers the record to every observer, in subscription order. */
 void ev_deliver(ev_record *record);
+/* The stream's lock (recursive), held while observers run: an observer guards its own state
+ * with it, so that delivery takes one lock per event. */
+void ev_stream_lock(void);
+void ev_stream_unlock(void);
 
 static inline void ev_emit(ev_record *record)
 {

@@ -13,6 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Blocks are registered by address: a multiplicative hash of the pointer spreads them over the
+ * buckets for a fraction of the generic hash's cost (other keys keep uthash's own). */
+#define EX_HASH_POINTER(keyptr, hashv)                                                           \
+    do {                                                                                         \
+        uint64_t ex_key_;                                                                        \
+        memcpy(&ex_key_, (keyptr), sizeof(ex_key_));                                             \
+        (hashv) = (unsigned)(((ex_key_ >> 4) * 0x9E3779B97F4A7C15ull) >> 32);                    \
+    } while (0)
+#define HASH_FUNCTION(keyptr, keylen, hashv)                                                     \
+    do {                                                                                         \
+        if ((keylen) == sizeof(uint64_t) && sizeof(void *) == sizeof(uint64_t))                  \
+            EX_HASH_POINTER(keyptr, hashv);                                                      \
+        else                                                                                     \
+            HASH_JEN(keyptr, keylen, hashv);                                                     \
+    } while (0)
 #include <uthash.h>
 
 #include "core/report.h"
@@ -64,7 +79,39 @@ typedef struct ex_tag_usage {
     UT_hash_handle hh;
 } ex_tag_usage;
 
+/* A block's record and its memory are one allocation (the record first, the memory at
+ * MEMORY_ALLOCATION_ALIGNMENT after it): one malloc and one free per block.  Under
+ * AddressSanitizer they stay two, so that a driver writing in front of its block is reported
+ * rather than overwriting the record. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EX_POOL_ONE_BLOCK 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EX_POOL_ONE_BLOCK 0
+#endif
+#endif
+#ifndef EX_POOL_ONE_BLOCK
+#define EX_POOL_ONE_BLOCK 1
+#endif
+#define EX_POOL_HEADER_SIZE ((sizeof(ex_pool_block) + 15) & ~(size_t)15)
+
+/* Gives a block's record and memory back to the C heap. */
+static void ex_block_free(ex_pool_block *block, void *memory)
+{
+#if EX_POOL_ONE_BLOCK
+    (void)memory;
+#else
+    free(memory);
+#endif
+    free(block);
+}
+
 static ex_pool_block *ex_blocks;
+/* Always in ex_blocks while the lock is not held (added back by the first allocation after
+ * ex_pool_shutdown), never a block: uthash frees its table when the last entry goes and builds
+ * it again (two mallocs) for the next one, which with one system buffer live at a time is every
+ * request.  Its address is its own, so no pointer a caller frees can match it. */
+static ex_pool_block ex_anchor;
 static ex_tag_usage *ex_tags;
 static ex_tag_usage ex_total;
 /* Low-resources simulation: allocations still allowed to succeed before all of them fail, or
@@ -76,23 +123,18 @@ static int64_t ex_fail_after = -1;
 static BOOLEAN ex_injection_armed;
 /* Lock held: the usage record found last (most allocations in a row use one tag). */
 static ex_tag_usage *ex_tag_last;
-static plat_mutex ex_lock;
-static plat_once_flag ex_once = PLAT_ONCE_INIT;
-
-static void ex_lock_init(void)
-{
-    plat_mutex_init(&ex_lock);
-}
+/* Held for a hash insertion or removal and a few counters (longer only to walk the blocks at
+ * unload and shutdown): a spin lock. */
+static plat_spinlock ex_lock;
 
 static void ex_pool_lock(void)
 {
-    plat_once(&ex_once, ex_lock_init);
-    plat_mutex_lock(&ex_lock);
+    plat_spin_lock(&ex_lock);
 }
 
 static void ex_pool_unlock(void)
 {
-    plat_mutex_unlock(&ex_lock);
+    plat_spin_unlock(&ex_lock);
 }
 
 const char *ex_tag_text(ULONG tag, char text[5])
@@ -247,12 +289,21 @@ static PVOID ex_allocate(const ex_pool_request *rq)
     ex_pool_block *block = NULL;
     void *memory = NULL;
     if (!injected && rq->bytes <= EX_POOL_LARGEST) {
+        SIZE_T bytes = rq->bytes ? rq->bytes : 1;
+#if EX_POOL_ONE_BLOCK
+        block = malloc(EX_POOL_HEADER_SIZE + bytes);
+        if (block != NULL) {
+            memory = (char *)block + EX_POOL_HEADER_SIZE;
+            if (rq->zero)
+                memset(memory, 0, bytes);
+        }
+#else
         block = malloc(sizeof(*block));
-        memory = rq->zero ? calloc(1, rq->bytes ? rq->bytes : 1) : malloc(rq->bytes ? rq->bytes : 1);
+        memory = rq->zero ? calloc(1, bytes) : malloc(bytes);
+#endif
     }
     if (block == NULL || memory == NULL) {
-        free(block);
-        free(memory);
+        ex_block_free(block, memory);
         char text[5];
         rp_info("%s(%zu bytes, '%s') failed%s", rq->ddi, (size_t)rq->bytes, ex_tag_text(rq->tag, text),
                 injected ? " (low-resources simulation)" : "");
@@ -269,6 +320,10 @@ static PVOID ex_allocate(const ex_pool_request *rq)
     block->next_reclaimed = NULL;
 
     ex_pool_lock();
+    if (PLAT_UNLIKELY(ex_blocks == NULL)) {
+        ex_anchor.address = &ex_anchor;
+        HASH_ADD_PTR(ex_blocks, address, &ex_anchor);
+    }
     HASH_ADD_PTR(ex_blocks, address, block);
     ex_tag_usage *usage = ex_tag_record(rq->tag);
     if (usage != NULL)
@@ -287,6 +342,8 @@ static void ex_free(PVOID p, ULONG tag, BOOLEAN check_tag, BOOLEAN check_irql, c
     ex_pool_block *block = NULL;
     ex_pool_lock();
     HASH_FIND_PTR(ex_blocks, &p, block);
+    if (block == &ex_anchor)
+        block = NULL;
     if (block != NULL) {
         HASH_DEL(ex_blocks, block);
         ex_tag_usage *usage = ex_tag_find(block->tag);
@@ -308,8 +365,7 @@ static void ex_free(PVOID p, ULONG tag, BOOLEAN check_tag, BOOLEAN check_irql, c
                    "%s(%p, '%s'): the block was allocated with tag '%s'", ddi, p, ex_tag_text(tag, want),
                    ex_tag_text(block->tag, have));
     }
-    free(block->address);
-    free(block);
+    ex_block_free(block, block->address);
 }
 
 /* ---- the POOL_TYPE family ------------------------------------------------------------------- */
@@ -360,7 +416,7 @@ BOOLEAN ex_pool_is_block(PVOID p)
     ex_pool_lock();
     HASH_FIND_PTR(ex_blocks, &p, block);
     ex_pool_unlock();
-    return block != NULL;
+    return block != NULL && block != &ex_anchor;
 }
 
 NTKERNELAPI PVOID NTAPI ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
@@ -523,7 +579,7 @@ size_t ex_pool_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const 
     ex_pool_lock();
     HASH_ITER(hh, ex_blocks, block, next)
     {
-        if (block->owner != driver)
+        if (block->owner != driver || block == &ex_anchor)
             continue;
         HASH_DEL(ex_blocks, block);
         ex_tag_usage *usage = NULL;
@@ -552,8 +608,7 @@ size_t ex_pool_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const 
                        (size_t)block->size, ex_pool_kind_name(block->kind), ex_tag_text(block->tag, text),
                        block->address, block->ddi);
         }
-        free(block->address);
-        free(block);
+        ex_block_free(block, block->address);
     }
     if (count > EX_POOL_LEAKS_LISTED) {
         rp_finding("POOL_LEAK_AT_UNLOAD", STATUS_SUCCESS, display, NULL,
@@ -572,8 +627,9 @@ void ex_pool_shutdown(void)
     HASH_ITER(hh, ex_blocks, block, next)
     {
         HASH_DEL(ex_blocks, block);
-        free(block->address);
-        free(block);
+        if (block == &ex_anchor)
+            continue;
+        ex_block_free(block, block->address);
     }
     HASH_ITER(hh, ex_tags, usage, next_usage)
     {

@@ -39,9 +39,8 @@ struct wdmemu_request {
     KEVENT done;                /* signalled with it */
     BOOLEAN finished;           /* the final stage ran */
     BOOLEAN written;            /* ... and wrote the IO_STATUS_BLOCK (not a failure without pending) */
-    BOOLEAN released;           /* the owner let go: the final stage frees it */
-    BOOLEAN final_done;         /* the final stage (if any) no longer touches the request: whoever
-                                   comes last of it and the owner's release frees it */
+    unsigned char handover;     /* atomic, IO_REQUEST_RELEASED | IO_REQUEST_FINAL_DONE: whoever sets
+                                   the second bit frees the request */
     BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
     ACCESS_MASK granted;        /* the handle's granted access */
     wdmemu_request_callback callback;
@@ -49,7 +48,12 @@ struct wdmemu_request {
     struct wdmemu_request *prev, *next; /* outstanding requests */
 };
 
-/* Guards the outstanding list and each request's finished/released flags.  Recursive: a
+/* handover: the owner let go (the final stage frees it); the final stage (if any) no longer
+ * touches the request.  Each side sets its bit with one atomic or: no lock. */
+#define IO_REQUEST_RELEASED 1u
+#define IO_REQUEST_FINAL_DONE 2u
+
+/* Guards the outstanding list and each request's finished flag.  Recursive: a
  * cancel routine may complete the IRP (and so run the final stage) inside IoCancelIrp. */
 static plat_mutex io_requests_lock;
 static plat_once_flag io_requests_once = PLAT_ONCE_INIT;
@@ -71,16 +75,88 @@ static void io_requests_unlock(void)
     plat_mutex_unlock(&io_requests_lock);
 }
 
+/* Request blocks come from a small per-thread cache of freed ones (calloc and free cost more
+ * than the rest of the request's bookkeeping).  Under AddressSanitizer they go back to the heap,
+ * so that a host touching a request after wdmemu_request_free is reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define IO_REQUEST_RECYCLE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IO_REQUEST_RECYCLE 0
+#endif
+#endif
+#ifndef IO_REQUEST_RECYCLE
+#define IO_REQUEST_RECYCLE 1
+#endif
+#define IO_REQUEST_SPARE 8
+
+typedef struct io_request_cache {
+    unsigned count;
+    wdmemu_request *spare[IO_REQUEST_SPARE];
+} io_request_cache;
+
+static PLAT_THREAD_LOCAL_HOT io_request_cache *io_request_thread_cache;
+static plat_exit_key io_request_exit_key;
+static int io_request_exit_key_ok;
+static plat_once_flag io_request_cache_once = PLAT_ONCE_INIT;
+
+static void io_request_cache_release(void *value) /* thread exit */
+{
+    io_request_cache *cache = value;
+    if (io_request_thread_cache == cache)
+        io_request_thread_cache = NULL;
+    for (unsigned i = 0; i < cache->count; i++)
+        free(cache->spare[i]);
+    free(cache);
+}
+
+static void io_request_cache_init(void)
+{
+    io_request_exit_key_ok = plat_exit_key_create(&io_request_exit_key, io_request_cache_release) == 0;
+}
+
+/* The calling thread's cache, created on first use; NULL without one (the heap serves). */
+static io_request_cache *io_request_cache_get(void)
+{
+    io_request_cache *cache = io_request_thread_cache;
+    if (PLAT_LIKELY(cache != NULL) || !IO_REQUEST_RECYCLE)
+        return cache;
+    plat_once(&io_request_cache_once, io_request_cache_init);
+    if (!io_request_exit_key_ok || (cache = calloc(1, sizeof(*cache))) == NULL)
+        return NULL;
+    if (plat_exit_key_set(&io_request_exit_key, cache) != 0) {
+        free(cache);
+        return NULL;
+    }
+    io_request_thread_cache = cache;
+    return cache;
+}
+
+static wdmemu_request *io_request_alloc(void)
+{
+    io_request_cache *cache = io_request_cache_get();
+    if (cache != NULL && cache->count != 0) {
+        wdmemu_request *request = cache->spare[--cache->count];
+        memset(request, 0, sizeof(*request));
+        return request;
+    }
+    return calloc(1, sizeof(wdmemu_request));
+}
+
 static void io_request_destroy(wdmemu_request *request)
 {
-    free(request);
+    io_request_cache *cache = io_request_cache_get();
+    if (cache != NULL && cache->count < IO_REQUEST_SPARE)
+        cache->spare[cache->count++] = request;
+    else
+        free(request);
 }
 
 /* A request that failed before its IRP was sent: drops the call's file reference too. */
 static void io_request_abort(wdmemu_request *request)
 {
     ObDereferenceObject(request->file);
-    free(request);
+    io_request_destroy(request);
 }
 
 static void io_request_completed_event(wdmemu_request *request)
@@ -231,10 +307,10 @@ static void io_request_final(PIRP irp, void *context)
     if (request->next != NULL)
         request->next->prev = request->prev;
     request->prev = request->next = NULL;
-    BOOLEAN release = request->released;
     io_requests_unlock();
+    BOOLEAN release = (__atomic_load_n(&request->handover, __ATOMIC_ACQUIRE) & IO_REQUEST_RELEASED) != 0;
     /* Once the event is set, a waiting owner may release the request at any moment: it stays
-     * allocated until final_done says this stage is through with it. */
+     * allocated until IO_REQUEST_FINAL_DONE says this stage is through with it. */
     if (written) {
         io_request_completed_event(request);
         KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
@@ -242,10 +318,8 @@ static void io_request_final(PIRP irp, void *context)
     if (request->callback != NULL && !release && written)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
     PFILE_OBJECT file = request->file;
-    io_requests_lock_();
-    request->final_done = TRUE;
-    release = request->released;
-    io_requests_unlock();
+    release = (__atomic_fetch_or(&request->handover, IO_REQUEST_FINAL_DONE, __ATOMIC_ACQ_REL) &
+               IO_REQUEST_RELEASED) != 0;
     /* The IRP's reference: the driver sees IRP_MJ_CLOSE once no request holds the file.
      * Windows drops it in the requester's context; above APC_LEVEL (a DPC completed the IRP)
      * a worker does it, so that IRP_MJ_CLOSE never reaches the driver at DISPATCH_LEVEL. */
@@ -269,7 +343,7 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
                        api, handle, (unsigned long)desired);
     if (!NT_SUCCESS(status))
         return rp_fail(status, "%s(%p): not an open handle", api, handle);
-    wdmemu_request *request = calloc(1, sizeof(*request));
+    wdmemu_request *request = io_request_alloc();
     if (request == NULL) {
         ObDereferenceObject(object);
         return rp_error(STATUS_INSUFFICIENT_RESOURCES, "%s(%p): out of memory", api, handle);
@@ -316,7 +390,7 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
     request->iosb = *iosb;
     request->written = TRUE;
     request->finished = TRUE;
-    request->final_done = TRUE; /* no final stage follows */
+    __atomic_store_n(&request->handover, IO_REQUEST_FINAL_DONE, __ATOMIC_RELEASE); /* no final stage follows */
     io_request_completed_event(request);
     KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
     if (request->callback != NULL)
@@ -434,10 +508,8 @@ static NTSTATUS io_request_wait_done(wdmemu_request *request)
 /* Lets go of a request: freed now if its final stage is through with it, else by that stage. */
 static void io_request_release(wdmemu_request *request)
 {
-    io_requests_lock_();
-    BOOLEAN done = request->final_done;
-    request->released = TRUE;
-    io_requests_unlock();
+    BOOLEAN done = (__atomic_fetch_or(&request->handover, IO_REQUEST_RELEASED, __ATOMIC_ACQ_REL) &
+                    IO_REQUEST_FINAL_DONE) != 0;
     if (done)
         io_request_destroy(request);
 }

@@ -1,7 +1,10 @@
 /* ob/handle.c: the kernel handle table (the System process's handles): opening, referencing by
- * handle with type and access checks, closing (ZwClose), and the object types drivers pass to
- * ObReferenceObjectByHandle (*ExEventObjectType, *PsThreadType, *IoFileObjectType ...). */
+ * handle with type and access checks (answered from a per-thread cache while no handle closes),
+ * closing (ZwClose), and the object types drivers pass to ObReferenceObjectByHandle
+ * (*ExEventObjectType, *PsThreadType, *IoFileObjectType ...). */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <uthash.h>
 
 #include "core/report.h"
@@ -70,6 +73,38 @@ static ULONG_PTR ob_next_handle = 4;
 static plat_mutex ob_handle_lock;
 static plat_once_flag ob_handle_once = PLAT_ONCE_INIT;
 
+/* ob_handle_reference answers from a small per-thread cache of the handles the thread looked up
+ * last, without the table's lock.  An entry holds while no handle has been closed since it was
+ * filled: every close (and ob_handles_shutdown, after which values are handed out again) moves
+ * ob_handle_generation on under the lock, before it drops the handle's reference, which
+ * invalidates every cached entry at once.  The cached reference is taken first and the
+ * generation read again after it: unchanged, the handle was still open (and held the object)
+ * when the reference was taken. */
+#define OB_HANDLE_CACHE 4
+typedef struct ob_handle_cached {
+    ULONG_PTR value; /* 0: empty */
+    void *object;
+    ACCESS_MASK granted;
+    ob_type type;
+} ob_handle_cached;
+typedef struct ob_handle_cache {
+    uint64_t generation; /* ob_handle_generation when the entries were filled */
+    ob_handle_cached entry[OB_HANDLE_CACHE];
+} ob_handle_cache;
+static uint64_t ob_handle_generation = 1; /* atomic; changed with ob_handle_lock held */
+static PLAT_THREAD_LOCAL_HOT ob_handle_cache ob_handle_thread_cache;
+
+static ob_handle_cached *ob_handle_slot(ob_handle_cache *cache, ULONG_PTR value)
+{
+    return &cache->entry[(value >> 2) & (OB_HANDLE_CACHE - 1)];
+}
+
+/* Lock held: a close makes every thread's cached entries stale. */
+static void ob_handle_invalidate(void)
+{
+    __atomic_add_fetch(&ob_handle_generation, 1, __ATOMIC_SEQ_CST);
+}
+
 static void ob_handle_lock_init(void)
 {
     plat_mutex_init(&ob_handle_lock);
@@ -97,15 +132,35 @@ NTSTATUS ob_handle_open(void *object, ACCESS_MASK granted, HANDLE *handle)
 NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, void **object, ACCESS_MASK *granted)
 {
     ULONG_PTR value = (ULONG_PTR)handle;
+    *object = NULL;
+    ob_handle_cache *cache = &ob_handle_thread_cache;
+    uint64_t generation = __atomic_load_n(&ob_handle_generation, __ATOMIC_SEQ_CST);
+    ob_handle_cached *cached = ob_handle_slot(cache, value);
+    if (PLAT_LIKELY(cache->generation == generation && cached->value == value && value != 0)) {
+        if (type != OB_TYPE_NONE && cached->type != type)
+            return STATUS_OBJECT_TYPE_MISMATCH;
+        if ((desired & ~cached->granted & ~MAXIMUM_ALLOWED) != 0)
+            return STATUS_ACCESS_DENIED;
+        void *body = cached->object;
+        ob_reference(body);
+        if (PLAT_LIKELY(__atomic_load_n(&ob_handle_generation, __ATOMIC_SEQ_CST) == generation)) {
+            *object = body;
+            if (granted != NULL)
+                *granted = cached->granted;
+            return STATUS_SUCCESS;
+        }
+        ob_dereference(body); /* a handle was closed meanwhile, maybe this one: ask the table */
+    }
+
     ob_handle_entry *entry = NULL;
     NTSTATUS status = STATUS_SUCCESS;
-    *object = NULL;
     plat_once(&ob_handle_once, ob_handle_lock_init);
     plat_mutex_lock(&ob_handle_lock);
     HASH_FIND(hh, ob_handles, &value, sizeof(ULONG_PTR), entry);
+    ob_type actual = entry != NULL ? ob_type_of(entry->object) : OB_TYPE_NONE;
     if (entry == NULL)
         status = STATUS_INVALID_HANDLE;
-    else if (type != OB_TYPE_NONE && ob_type_of(entry->object) != type)
+    else if (type != OB_TYPE_NONE && actual != type)
         status = STATUS_OBJECT_TYPE_MISMATCH;
     else if ((desired & ~entry->granted & ~MAXIMUM_ALLOWED) != 0)
         status = STATUS_ACCESS_DENIED;
@@ -114,6 +169,17 @@ NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, v
         *object = entry->object;
         if (granted != NULL)
             *granted = entry->granted;
+    }
+    if (entry != NULL) {
+        generation = __atomic_load_n(&ob_handle_generation, __ATOMIC_RELAXED); /* stable: lock held */
+        if (cache->generation != generation) {
+            memset(cache->entry, 0, sizeof(cache->entry));
+            cache->generation = generation;
+        }
+        cached->value = value;
+        cached->object = entry->object;
+        cached->granted = entry->granted;
+        cached->type = actual;
     }
     plat_mutex_unlock(&ob_handle_lock);
     return status;
@@ -126,8 +192,10 @@ NTSTATUS ob_handle_close(HANDLE handle)
     plat_once(&ob_handle_once, ob_handle_lock_init);
     plat_mutex_lock(&ob_handle_lock);
     HASH_FIND(hh, ob_handles, &value, sizeof(ULONG_PTR), entry);
-    if (entry != NULL)
+    if (entry != NULL) {
         HASH_DEL(ob_handles, entry);
+        ob_handle_invalidate();
+    }
     plat_mutex_unlock(&ob_handle_lock);
     if (entry == NULL)
         return STATUS_INVALID_HANDLE;
@@ -150,6 +218,7 @@ void ob_handles_shutdown(void)
         free(entry);
     }
     ob_next_handle = 4;
+    ob_handle_invalidate();
     plat_mutex_unlock(&ob_handle_lock);
 }
 

@@ -16,21 +16,73 @@
 #include <strings.h>
 #endif
 
+#include <uthash.h>
 
 #include "core/event.h"
 #include "core/report.h"
 #include "io/io.h"
 #include "io/irp_private.h"
 #include "ke/ke.h"
+#include "ob/ob.h"
 #include "trace/trace.h"
 
+/* A kept record holds only what the event had, packed (about two thirds of a
+ * wdmemu_trace_record: every request writes several), with pointers to interned strings.
+ * wdmemu_trace_get builds the public record from it on first use, into storage that stays put
+ * until the records are cleared. */
+#define TR_HAVE_MAJOR 1u
+#define TR_PENDING_RETURNED 2u
+#define TR_IOSB_WRITTEN 4u
 typedef struct tr_stored {
-    wdmemu_trace_record pub;
-    char *storage; /* the strings of pub */
+    uint64_t seq, time;
+    ULONG_PTR information;
+    LONGLONG offset;
+    const char *driver, *device, *text;
+    unsigned char *data; /* malloc'd for a kept record */
+    uint32_t irp, file;
+    ULONG thread, ioctl, input_length, output_length, irp_flags;
+    NTSTATUS status;
+    uint16_t data_length; /* at most 4096 (wdmemu_trace_data_limit) */
+    int16_t depth;
+    UCHAR kind; /* ev_kind */
+    KIRQL irql;
+    UCHAR major, minor;
+    CHAR stack_location;
+    UCHAR flags; /* TR_HAVE_MAJOR, TR_PENDING_RETURNED, TR_IOSB_WRITTEN */
 } tr_stored;
 
+/* Public records are built in chunks of this many, allocated on first use. */
+#define TR_PUBLIC_CHUNK 256
+
+/* Every string a record points to (driver and device names, DDI and routine names, finding and
+ * DbgPrint text) is kept once in the intern table, which lives as long as the records: a record
+ * stores pointers, never copies, and wdmemu_trace_clear frees the table with the records.  Small
+ * caches in front of it spare the table lookup: one by device object (its name and its driver's,
+ * checked against the object's current name, dropped at EV_DEVICE_FREED and whenever tracing
+ * starts, so a device allocated at a freed one's address is never named by it), and one by the
+ * address of the text, each hit confirmed by comparing the text itself. */
+typedef struct tr_interned {
+    UT_hash_handle hh;
+    size_t length;
+    char text[];
+} tr_interned;
+
+#define TR_DEVICE_CACHE 64
+typedef struct tr_device_names {
+    const void *device;
+    const WCHAR *name_of; /* ob_name when cached */
+    const char *device_name, *driver_name;
+} tr_device_names;
+
+#define TR_TEXT_CACHE 128
+typedef struct tr_text_cached {
+    const char *interned;
+} tr_text_cached;
+
+/* The longest driver and device name a record keeps (longer ones are cut, as before). */
+#define TR_NAME_MAX 160
+
 static struct {
-    plat_mutex lock;
     int subscription;            /* -1: not subscribed */
     BOOLEAN memory;
     FILE *text, *jsonl, *chrome;
@@ -38,17 +90,28 @@ static struct {
     wdmemu_chrome_writer *chrome_writer;
     tr_stored *records;
     size_t count, capacity;
+    wdmemu_trace_record **public_chunks; /* by index / TR_PUBLIC_CHUNK; NULL until asked for */
+    size_t public_chunk_count;
     int depth;                   /* dispatch nesting, for indentation */
+    tr_interned *interned;       /* by content */
+    tr_device_names devices[TR_DEVICE_CACHE];
+    tr_text_cached texts[TR_TEXT_CACHE];
     char filter_driver[128], filter_device[256];
     int filter_major;            /* -1: any */
     size_t data_limit;
 } tr = {.subscription = -1, .filter_major = -1};
-static plat_once_flag tr_once = PLAT_ONCE_INIT;
 static BOOLEAN tr_env_opened;    /* WDMEMU_TRACE files are truncated once, then appended to */
 
-static void tr_init_lock(void)
+/* The tracer's state is guarded by the event stream's (recursive) lock, which delivery already
+ * holds when it calls tr_observe: one lock round trip per record, not two. */
+static void tr_lock(void)
 {
-    plat_mutex_init_recursive(&tr.lock);
+    ev_stream_lock();
+}
+
+static void tr_unlock(void)
+{
+    ev_stream_unlock();
 }
 
 /* ---- names --------------------------------------------------------------------------------- */
@@ -121,6 +184,90 @@ static const char *tr_kind_name(ev_kind kind)
     return "UNKNOWN";
 }
 
+/* ---- interned strings ------------------------------------------------------------------------- */
+
+/* Lock held.  The interned copy of the first length bytes of text, or "" without memory. */
+static const char *tr_intern_n(const char *text, size_t length)
+{
+    tr_interned *found = NULL;
+    HASH_FIND(hh, tr.interned, text, length, found);
+    if (found != NULL)
+        return found->text;
+    found = malloc(sizeof(*found) + length + 1);
+    if (found == NULL)
+        return "";
+    found->length = length;
+    memcpy(found->text, text, length);
+    found->text[length] = '\0';
+    HASH_ADD_KEYPTR(hh, tr.interned, found->text, length, found);
+    return found->text;
+}
+
+static inline size_t tr_text_slot(const char *text)
+{
+    return (size_t)((((uint64_t)(uintptr_t)text >> 3) * 0x9E3779B97F4A7C15ull) >> 57); /* 7 bits */
+}
+
+/* Lock held.  The interned copy of text cut to limit - 1 bytes, and the cache slot's update. */
+static const char *tr_intern_slow(tr_text_cached *cached, const char *text, size_t limit)
+{
+    size_t length = strlen(text);
+    if (length >= limit)
+        length = limit - 1;
+    const char *interned = tr_intern_n(text, length);
+    cached->interned = interned;
+    return interned;
+}
+
+/* Lock held.  The interned copy of text cut to limit - 1 bytes. */
+static inline const char *tr_intern(const char *text, size_t limit)
+{
+    tr_text_cached *cached = &tr.texts[tr_text_slot(text)];
+    if (PLAT_LIKELY(cached->interned != NULL && strcmp(cached->interned, text) == 0))
+        return cached->interned;
+    return tr_intern_slow(cached, text, limit);
+}
+
+static inline size_t tr_device_slot(const void *device)
+{
+    return (size_t)((((uint64_t)(uintptr_t)device >> 4) * 0x9E3779B97F4A7C15ull) >> 58); /* 6 bits */
+}
+
+/* Lock held.  Fills the cache slot for a device object, or answers NULL when dev is not one. */
+static const tr_device_names *tr_device_slow(PDEVICE_OBJECT dev, tr_device_names *cached)
+{
+    if (!io_is_device(dev))
+        return NULL;
+    char name[TR_NAME_MAX];
+    io_device_display(dev, name, sizeof(name));
+    size_t length;
+    cached->device = dev;
+    cached->name_of = ob_name(dev, &length);
+    cached->device_name = tr_intern(name, TR_NAME_MAX);
+    cached->driver_name = tr_intern(io_driver_display(dev->DriverObject), TR_NAME_MAX);
+    return cached;
+}
+
+/* Lock held.  The names of a device object (NULL when dev is not one), from the cache. */
+static inline const tr_device_names *tr_device(PDEVICE_OBJECT dev)
+{
+    if (dev == NULL)
+        return NULL;
+    tr_device_names *cached = &tr.devices[tr_device_slot(dev)];
+    size_t length;
+    if (PLAT_LIKELY(cached->device == dev && cached->name_of == ob_name(dev, &length)))
+        return cached;
+    return tr_device_slow(dev, cached);
+}
+
+/* Lock held: the caches' entries no longer hold (the table was freed, or objects may have been
+ * freed and reallocated while nobody listened). */
+static void tr_forget_caches(void)
+{
+    memset(tr.devices, 0, sizeof(tr.devices));
+    memset(tr.texts, 0, sizeof(tr.texts));
+}
+
 /* ---- building a record ------------------------------------------------------------------------ */
 
 /* Whether the IRP may be looked at for this kind of event (it is alive and being processed). */
@@ -141,67 +288,51 @@ static BOOLEAN tr_irp_readable(ev_kind kind)
     }
 }
 
-/* Copies the strings into one block owned by the stored record. */
-static void tr_store_strings(tr_stored *slot, const char *driver, const char *device, const char *text,
-                             const unsigned char *data, size_t data_length)
-{
-    size_t a = strlen(driver) + 1, b = strlen(device) + 1, c = text != NULL ? strlen(text) + 1 : 0;
-    slot->storage = malloc(a + b + c + data_length);
-    slot->pub.data = NULL;
-    slot->pub.data_length = 0;
-    if (slot->storage == NULL) {
-        slot->pub.driver = slot->pub.device = "";
-        slot->pub.text = NULL;
-        return;
-    }
-    memcpy(slot->storage, driver, a);
-    memcpy(slot->storage + a, device, b);
-    if (c != 0)
-        memcpy(slot->storage + a + b, text, c);
-    slot->pub.driver = slot->storage;
-    slot->pub.device = slot->storage + a;
-    slot->pub.text = c != 0 ? slot->storage + a + b : NULL;
-    if (data_length != 0) {
-        memcpy(slot->storage + a + b + c, data, data_length);
-        slot->pub.data = (const unsigned char *)slot->storage + a + b + c;
-        slot->pub.data_length = data_length;
-    }
-}
-
-/* Points the record at the caller's strings and bytes (a record that is written out and not kept). */
-static void tr_borrow_strings(tr_stored *slot, const char *driver, const char *device, const char *text,
-                              const unsigned char *data, size_t data_length)
-{
-    slot->storage = NULL;
-    slot->pub.driver = driver;
-    slot->pub.device = device;
-    slot->pub.text = text;
-    slot->pub.data = data_length != 0 ? data : NULL;
-    slot->pub.data_length = data_length;
-}
-
-/* strlcpy: the longest prefix of from that fits, always terminated. */
-static void tr_copy(char *to, size_t size, const char *from)
-{
-    size_t n = strlen(from);
-    if (n >= size)
-        n = size - 1;
-    memcpy(to, from, n);
-    to[n] = '\0';
-}
-
 /* Whether the record passes the filters (findings always do). */
-static BOOLEAN tr_passes(const wdmemu_trace_record *r, const char *driver, const char *device)
+static BOOLEAN tr_passes(const tr_stored *c)
 {
-    if (strcmp(r->kind, "FINDING") == 0)
+    if (c->kind == EV_FINDING)
         return TRUE;
-    if (tr.filter_driver[0] != '\0' && strcasecmp(driver, tr.filter_driver) != 0)
+    if (tr.filter_driver[0] != '\0' && strcasecmp(c->driver, tr.filter_driver) != 0)
         return FALSE;
-    if (tr.filter_device[0] != '\0' && strcasecmp(device, tr.filter_device) != 0)
+    if (tr.filter_device[0] != '\0' && strcasecmp(c->device, tr.filter_device) != 0)
         return FALSE;
-    if (tr.filter_major >= 0 && (r->major_name == NULL || r->major != tr.filter_major))
+    if (tr.filter_major >= 0 && (!(c->flags & TR_HAVE_MAJOR) || c->major > IRP_MJ_MAXIMUM_FUNCTION ||
+                                 c->major != tr.filter_major))
         return FALSE;
     return TRUE;
+}
+
+/* The public form of a stored record. */
+static void tr_public(const tr_stored *c, wdmemu_trace_record *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->seq = c->seq;
+    r->time = c->time;
+    r->thread = c->thread;
+    r->irql = c->irql;
+    r->kind = tr_kind_name((ev_kind)c->kind);
+    r->driver = c->driver;
+    r->device = c->device;
+    r->irp = c->irp;
+    r->file = c->file;
+    r->depth = c->depth;
+    r->stack_location = c->stack_location;
+    r->major = c->major;
+    r->minor = c->minor;
+    r->major_name = (c->flags & TR_HAVE_MAJOR) && c->major <= IRP_MJ_MAXIMUM_FUNCTION ? tr_major_names[c->major] : NULL;
+    r->ioctl = c->ioctl;
+    r->input_length = c->input_length;
+    r->output_length = c->output_length;
+    r->offset = c->offset;
+    r->irp_flags = c->irp_flags;
+    r->status = c->status;
+    r->information = c->information;
+    r->pending_returned = (c->flags & TR_PENDING_RETURNED) != 0;
+    r->iosb_written = (c->flags & TR_IOSB_WRITTEN) != 0;
+    r->text = c->text;
+    r->data = c->data_length != 0 ? c->data : NULL;
+    r->data_length = c->data_length;
 }
 
 /* The bytes a record shows: what the driver was given (IRP_DISPATCH) or gave back (IRP_FINAL),
@@ -243,25 +374,25 @@ static size_t tr_data(const ev_record *ev, PIRP irp, const PIO_STACK_LOCATION st
     return n;
 }
 
-static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, size_t driver_size, char *device,
-                     size_t device_size, unsigned char *data, size_t *data_length)
+/* Lock held.  Fills r from the event (its driver and device names interned; not its text); the
+ * data bytes, if any, go to data. */
+static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, size_t *data_length)
 {
     *data_length = 0;
     memset(r, 0, sizeof(*r));
     r->seq = ev->seq;
-    r->time = KeQueryInterruptTime();
+    r->time = ke_interrupt_time();
     ke_thread *self = ke_peek();
     r->thread = self != NULL ? self->id : 0;
     r->irql = self != NULL ? self->irql : PASSIVE_LEVEL;
-    r->kind = tr_kind_name(ev->kind);
+    r->kind = (UCHAR)ev->kind;
     r->status = ev->status;
     r->information = ev->information;
-    r->pending_returned = ev->pending_returned || ev->handled;
+    r->flags = ev->pending_returned || ev->handled ? TR_PENDING_RETURNED : 0;
     r->stack_location = ev->stack_location;
     r->major = ev->major;
     r->minor = ev->minor;
-    tr_copy(driver, driver_size, ev->driver != NULL ? io_driver_display(ev->driver) : "");
-    device[0] = '\0';
+    const char *driver = ev->driver != NULL ? tr_intern(io_driver_display(ev->driver), TR_NAME_MAX) : "";
     PDEVICE_OBJECT dev = ev->device;
     PIRP irp = ev->irp;
     if (irp != NULL) {
@@ -287,11 +418,12 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
         have_major = TRUE;
         /* the top location's parameters survive the walk (only the first three words of lower
          * ones are cleared), so the output can still be described */
-        r->iosb_written = ev->kind == EV_IRP_FINAL && irp->UserIosb != NULL &&
-                          (!NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned);
+        if (ev->kind == EV_IRP_FINAL && irp->UserIosb != NULL &&
+            (!NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned))
+            r->flags |= TR_IOSB_WRITTEN;
         PIO_STACK_LOCATION view = top;
         *data_length = tr_data(ev, irp, view, data, tr.data_limit);
-        if (dev == NULL && io_is_device(top->DeviceObject))
+        if (dev == NULL && tr_device(top->DeviceObject) != NULL)
             dev = top->DeviceObject; /* the device the request was sent to */
     }
     if (irp != NULL && tr_irp_readable(ev->kind) && irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount) {
@@ -324,62 +456,74 @@ static void tr_build(const ev_record *ev, wdmemu_trace_record *r, char *driver, 
             r->information = irp->IoStatus.Information; /* what the routine (or the final stage) sees */
         *data_length = tr_data(ev, irp, stack, data, tr.data_limit);
     }
-    if (dev != NULL && io_is_device(dev))
-        io_device_display(dev, device, device_size);
-    if (driver[0] == '\0' && dev != NULL && io_is_device(dev))
-        tr_copy(driver, driver_size, io_driver_display(dev->DriverObject));
-    r->major_name = have_major ? wdmemu_major_name(r->major) : NULL;
+    const tr_device_names *names = tr_device(dev);
+    r->device = names != NULL ? names->device_name : "";
+    r->driver = driver[0] == '\0' && names != NULL ? names->driver_name : driver;
+    if (have_major)
+        r->flags |= TR_HAVE_MAJOR;
     if (ev->kind == EV_IRP_DISPATCH)
-        r->depth = tr.depth++;
+        r->depth = (int16_t)tr.depth++;
     else if (ev->kind == EV_IRP_DISPATCH_RETURNED)
-        r->depth = tr.depth > 0 ? --tr.depth : 0;
+        r->depth = (int16_t)(tr.depth > 0 ? --tr.depth : 0);
     else
-        r->depth = tr.depth;
+        r->depth = (int16_t)tr.depth;
 }
 
 /* ---- sinks ------------------------------------------------------------------------------------ */
 
+/* Called by ev_deliver with the event stream's lock held (the tracer's lock). */
 static void tr_observe(const ev_record *ev, void *context)
 {
     (void)context;
-    plat_mutex_lock(&tr.lock);
-    char driver[160], device[160];
-    tr_stored slot;
-    unsigned char data[4096];
-    size_t data_length = 0;
-    tr_build(ev, &slot.pub, driver, sizeof(driver), device, sizeof(device), data, &data_length);
-    if (!tr_passes(&slot.pub, driver, device)) {
-        plat_mutex_unlock(&tr.lock);
-        return;
-    }
-    /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
-     * routine name or DbgPrint text. */
-    const char *text = ev->text != NULL ? ev->text : ev->rule;
-    if (tr.memory)
-        tr_store_strings(&slot, driver, device, text, data, data_length);
-    else
-        tr_borrow_strings(&slot, driver, device, text, data, data_length);
-    if (tr.text != NULL)
-        wdmemu_trace_write_text(tr.text, &slot.pub);
-    if (tr.jsonl != NULL)
-        wdmemu_trace_write_jsonl(tr.jsonl, &slot.pub);
-    if (tr.chrome_writer != NULL)
-        wdmemu_chrome_writer_write(tr.chrome_writer, &slot.pub);
-    if (tr.memory) {
-        if (tr.count == tr.capacity) {
-            size_t capacity = tr.capacity ? tr.capacity * 2 : 256;
-            tr_stored *grown = realloc(tr.records, capacity * sizeof(*grown));
-            if (grown == NULL) {
-                free(slot.storage);
-                plat_mutex_unlock(&tr.lock);
-                return;
-            }
+    /* Kept records are built in place at the end of the array (no copy); others on the stack. */
+    if (tr.memory && tr.count == tr.capacity) {
+        size_t capacity = tr.capacity ? tr.capacity * 2 : 256;
+        tr_stored *grown = realloc(tr.records, capacity * sizeof(*grown));
+        if (grown != NULL) {
             tr.records = grown;
             tr.capacity = capacity;
         }
-        tr.records[tr.count++] = slot;
     }
-    plat_mutex_unlock(&tr.lock);
+    BOOLEAN keep = tr.memory && tr.count < tr.capacity;
+    tr_stored local;
+    tr_stored *r = keep ? &tr.records[tr.count] : &local;
+    unsigned char data[4096];
+    size_t data_length = 0;
+    tr_build(ev, r, data, &data_length);
+    /* The freed device's address may be reused: it is named again from the new object. */
+    if (ev->kind == EV_DEVICE_FREED && ev->device != NULL) {
+        tr_device_names *cached = &tr.devices[tr_device_slot(ev->device)];
+        if (cached->device == ev->device)
+            memset(cached, 0, sizeof(*cached));
+    }
+    if (!tr_passes(r))
+        return;
+    /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
+     * routine name or DbgPrint text.  Text that is written out and not kept is not interned. */
+    const char *text = ev->text != NULL ? ev->text : ev->rule;
+    r->text = text != NULL && keep ? tr_intern(text, SIZE_MAX) : text;
+    if (data_length != 0 && keep) {
+        r->data = malloc(data_length);
+        if (r->data != NULL) {
+            memcpy(r->data, data, data_length);
+            r->data_length = (uint16_t)data_length;
+        }
+    } else if (data_length != 0) {
+        r->data = data;
+        r->data_length = (uint16_t)data_length;
+    }
+    if (tr.text != NULL || tr.jsonl != NULL || tr.chrome_writer != NULL) {
+        wdmemu_trace_record written;
+        tr_public(r, &written);
+        if (tr.text != NULL)
+            wdmemu_trace_write_text(tr.text, &written);
+        if (tr.jsonl != NULL)
+            wdmemu_trace_write_jsonl(tr.jsonl, &written);
+        if (tr.chrome_writer != NULL)
+            wdmemu_chrome_writer_write(tr.chrome_writer, &written);
+    }
+    if (keep)
+        tr.count++;
 }
 
 static FILE *tr_open(const char *path, BOOLEAN append, BOOLEAN *close_it)
@@ -407,8 +551,9 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
     memcpy(format, spec, n);
     format[n] = '\0';
     const char *path = colon != NULL ? colon + 1 : NULL;
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
+    /* Objects may have been freed and others allocated at their addresses while nobody listened. */
+    memset(tr.devices, 0, sizeof(tr.devices));
     NTSTATUS status = STATUS_SUCCESS;
     if (strcmp(format, "memory") == 0) {
         tr.memory = TRUE;
@@ -432,15 +577,14 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
                           "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path], chrome[:path])", spec);
     }
     BOOLEAN subscribe = NT_SUCCESS(status) && tr.subscription < 0;
-    plat_mutex_unlock(&tr.lock);
-    /* The event stream's lock is taken outside the tracer's: delivery takes them the other way. */
+    tr_unlock();
     if (subscribe) {
         int id = ev_subscribe(tr_observe, NULL);
-        plat_mutex_lock(&tr.lock);
+        tr_lock();
         BOOLEAN duplicate = tr.subscription >= 0;
         if (!duplicate)
             tr.subscription = id;
-        plat_mutex_unlock(&tr.lock);
+        tr_unlock();
         if (duplicate && id >= 0)
             ev_unsubscribe(id);
     }
@@ -456,20 +600,31 @@ WDMEMU_API NTSTATUS wdmemu_trace_start(const char *spec)
 static void tr_forget_records(void)
 {
     for (size_t i = 0; i < tr.count; i++)
-        free(tr.records[i].storage);
+        free(tr.records[i].data);
     tr.count = 0;
+    for (size_t i = 0; i < tr.public_chunk_count; i++)
+        free(tr.public_chunks[i]);
+    free(tr.public_chunks);
+    tr.public_chunks = NULL;
+    tr.public_chunk_count = 0;
+    tr_interned *entry, *next;
+    HASH_ITER(hh, tr.interned, entry, next)
+    {
+        HASH_DEL(tr.interned, entry);
+        free(entry);
+    }
+    tr_forget_caches();
 }
 
 WDMEMU_API void wdmemu_trace_stop(void)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     int subscription = tr.subscription;
     tr.subscription = -1;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     if (subscription >= 0)
         ev_unsubscribe(subscription);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     if (tr.text != NULL) {
         fflush(tr.text);
         if (tr.close_text)
@@ -489,74 +644,92 @@ WDMEMU_API void wdmemu_trace_stop(void)
     }
     tr.text = tr.jsonl = tr.chrome = NULL;
     tr.memory = FALSE;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
 
 WDMEMU_API size_t wdmemu_trace_count(void)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     size_t n = tr.count;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     return n;
+}
+
+/* Lock held.  The public form of record index, built on first use; NULL without memory. */
+static const wdmemu_trace_record *tr_public_record(size_t index)
+{
+    size_t chunk = index / TR_PUBLIC_CHUNK;
+    if (chunk >= tr.public_chunk_count) {
+        size_t count = (tr.count + TR_PUBLIC_CHUNK - 1) / TR_PUBLIC_CHUNK;
+        wdmemu_trace_record **grown = realloc(tr.public_chunks, count * sizeof(*grown));
+        if (grown == NULL)
+            return NULL;
+        memset(grown + tr.public_chunk_count, 0, (count - tr.public_chunk_count) * sizeof(*grown));
+        tr.public_chunks = grown;
+        tr.public_chunk_count = count;
+    }
+    if (tr.public_chunks[chunk] == NULL) {
+        tr.public_chunks[chunk] = calloc(TR_PUBLIC_CHUNK, sizeof(wdmemu_trace_record));
+        if (tr.public_chunks[chunk] == NULL)
+            return NULL;
+    }
+    wdmemu_trace_record *r = &tr.public_chunks[chunk][index % TR_PUBLIC_CHUNK];
+    if (r->kind == NULL) /* not built yet */
+        tr_public(&tr.records[index], r);
+    return r;
 }
 
 WDMEMU_API const wdmemu_trace_record *wdmemu_trace_get(size_t index)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
-    const wdmemu_trace_record *r = index < tr.count ? &tr.records[index].pub : NULL;
-    plat_mutex_unlock(&tr.lock);
+    tr_lock();
+    const wdmemu_trace_record *r = index < tr.count ? tr_public_record(index) : NULL;
+    tr_unlock();
     return r;
 }
 
 WDMEMU_API size_t wdmemu_trace_find(size_t from, const char *kind, uint32_t irp, const char *device)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     size_t found = (size_t)-1;
     for (size_t i = from; i < tr.count; i++) {
-        const wdmemu_trace_record *r = &tr.records[i].pub;
-        if ((kind == NULL || strcmp(r->kind, kind) == 0) && (irp == 0 || r->irp == irp) &&
+        const tr_stored *r = &tr.records[i];
+        if ((kind == NULL || strcmp(tr_kind_name((ev_kind)r->kind), kind) == 0) && (irp == 0 || r->irp == irp) &&
             (device == NULL || strcasecmp(r->device, device) == 0)) {
             found = i;
             break;
         }
     }
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     return found;
 }
 
 WDMEMU_API void wdmemu_trace_clear(void)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr_forget_records();
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
 
 WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, int major)
 {
     if (major > IRP_MJ_MAXIMUM_FUNCTION)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_trace_filter: major function %d is beyond IRP_MJ_PNP", major);
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     if (driver != NULL && driver[0] != '\0')
         snprintf(tr.filter_driver, sizeof(tr.filter_driver), "%s%s", driver[0] == '\\' ? "" : "\\Driver\\", driver);
     if (device != NULL)
         snprintf(tr.filter_device, sizeof(tr.filter_device), "%s", device);
     tr.filter_major = major < 0 ? -1 : major;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
     return STATUS_SUCCESS;
 }
 
 WDMEMU_API void wdmemu_trace_data_limit(size_t limit)
 {
-    plat_once(&tr_once, tr_init_lock);
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr.data_limit = limit < 4096 ? limit : 4096;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
 
 /* WDMEMU_TRACE_FILTER=driver=X,device=Y,major=IRP_MJ_READ */
@@ -606,7 +779,7 @@ void trace_init(void)
 void trace_shutdown(void)
 {
     wdmemu_trace_stop();
-    plat_mutex_lock(&tr.lock);
+    tr_lock();
     tr_forget_records();
     free(tr.records);
     tr.records = NULL;
@@ -615,5 +788,5 @@ void trace_shutdown(void)
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     tr.filter_major = -1;
     tr.data_limit = 0;
-    plat_mutex_unlock(&tr.lock);
+    tr_unlock();
 }
