@@ -1,5 +1,6 @@
 /* core/event.c: subscription table and delivery for the engine event stream. */
 #include "core/event.h"
+#include "platform/atomic.h"
 
 #include <string.h>
 
@@ -27,19 +28,19 @@ static PLAT_THREAD_LOCAL_HOT char ev_self;
 static inline void ev_lock_acquire(void)
 {
     const void *self = &ev_self;
-    if (__atomic_load_n(&ev_owner, __ATOMIC_RELAXED) == self) {
+    if (plat_atomic_load(&ev_owner, PLAT_RELAXED) == self) {
         ev_depth++;
         return;
     }
     plat_spin_lock(&ev_lock);
-    __atomic_store_n(&ev_owner, self, __ATOMIC_RELAXED);
+    plat_atomic_store(&ev_owner, self, PLAT_RELAXED);
     ev_depth = 1;
 }
 
 static inline void ev_lock_release(void)
 {
     if (--ev_depth == 0) {
-        __atomic_store_n(&ev_owner, NULL, __ATOMIC_RELAXED);
+        plat_atomic_store(&ev_owner, NULL, PLAT_RELAXED);
         plat_spin_unlock(&ev_lock);
     }
 }

@@ -28,6 +28,7 @@
 #include "io/irp_private.h"
 #include "ke/ke.h"
 #include "ob/ob.h"
+#include "platform/atomic.h"
 
 struct wdmemu_request {
     const char *api;
@@ -308,7 +309,7 @@ static void io_request_final(PIRP irp, void *context)
         request->next->prev = request->prev;
     request->prev = request->next = NULL;
     io_requests_unlock();
-    BOOLEAN release = (__atomic_load_n(&request->handover, __ATOMIC_ACQUIRE) & IO_REQUEST_RELEASED) != 0;
+    BOOLEAN release = (plat_atomic_load(&request->handover, PLAT_ACQUIRE) & IO_REQUEST_RELEASED) != 0;
     /* Once the event is set, a waiting owner may release the request at any moment: it stays
      * allocated until IO_REQUEST_FINAL_DONE says this stage is through with it. */
     if (written) {
@@ -318,7 +319,7 @@ static void io_request_final(PIRP irp, void *context)
     if (request->callback != NULL && !release && written)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
     PFILE_OBJECT file = request->file;
-    release = (__atomic_fetch_or(&request->handover, IO_REQUEST_FINAL_DONE, __ATOMIC_ACQ_REL) &
+    release = (plat_atomic_fetch_or(&request->handover, IO_REQUEST_FINAL_DONE, PLAT_ACQ_REL) &
                IO_REQUEST_RELEASED) != 0;
     /* The IRP's reference: the driver sees IRP_MJ_CLOSE once no request holds the file.
      * Windows drops it in the requester's context; above APC_LEVEL (a DPC completed the IRP)
@@ -390,7 +391,7 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
     request->iosb = *iosb;
     request->written = TRUE;
     request->finished = TRUE;
-    __atomic_store_n(&request->handover, IO_REQUEST_FINAL_DONE, __ATOMIC_RELEASE); /* no final stage follows */
+    plat_atomic_store(&request->handover, IO_REQUEST_FINAL_DONE, PLAT_RELEASE); /* no final stage follows */
     io_request_completed_event(request);
     KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
     if (request->callback != NULL)
@@ -508,7 +509,7 @@ static NTSTATUS io_request_wait_done(wdmemu_request *request)
 /* Lets go of a request: freed now if its final stage is through with it, else by that stage. */
 static void io_request_release(wdmemu_request *request)
 {
-    BOOLEAN done = (__atomic_fetch_or(&request->handover, IO_REQUEST_RELEASED, __ATOMIC_ACQ_REL) &
+    BOOLEAN done = (plat_atomic_fetch_or(&request->handover, IO_REQUEST_RELEASED, PLAT_ACQ_REL) &
                     IO_REQUEST_FINAL_DONE) != 0;
     if (done)
         io_request_destroy(request);

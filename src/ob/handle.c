@@ -9,6 +9,7 @@
 
 #include "core/report.h"
 #include "ob/ob.h"
+#include "platform/atomic.h"
 #include "platform/platform.h"
 
 /* Maintained by object.c: handle counts and the last-handle callback. */
@@ -102,7 +103,7 @@ static ob_handle_cached *ob_handle_slot(ob_handle_cache *cache, ULONG_PTR value)
 /* Lock held: a close makes every thread's cached entries stale. */
 static void ob_handle_invalidate(void)
 {
-    __atomic_add_fetch(&ob_handle_generation, 1, __ATOMIC_SEQ_CST);
+    plat_atomic_add_fetch(&ob_handle_generation, 1, PLAT_SEQ_CST);
 }
 
 static void ob_handle_lock_init(void)
@@ -134,7 +135,7 @@ NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, v
     ULONG_PTR value = (ULONG_PTR)handle;
     *object = NULL;
     ob_handle_cache *cache = &ob_handle_thread_cache;
-    uint64_t generation = __atomic_load_n(&ob_handle_generation, __ATOMIC_SEQ_CST);
+    uint64_t generation = plat_atomic_load(&ob_handle_generation, PLAT_SEQ_CST);
     ob_handle_cached *cached = ob_handle_slot(cache, value);
     if (PLAT_LIKELY(cache->generation == generation && cached->value == value && value != 0)) {
         if (type != OB_TYPE_NONE && cached->type != type)
@@ -143,7 +144,7 @@ NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, v
             return STATUS_ACCESS_DENIED;
         void *body = cached->object;
         ob_reference(body);
-        if (PLAT_LIKELY(__atomic_load_n(&ob_handle_generation, __ATOMIC_SEQ_CST) == generation)) {
+        if (PLAT_LIKELY(plat_atomic_load(&ob_handle_generation, PLAT_SEQ_CST) == generation)) {
             *object = body;
             if (granted != NULL)
                 *granted = cached->granted;
@@ -171,7 +172,7 @@ NTSTATUS ob_handle_reference(HANDLE handle, ob_type type, ACCESS_MASK desired, v
             *granted = entry->granted;
     }
     if (entry != NULL) {
-        generation = __atomic_load_n(&ob_handle_generation, __ATOMIC_RELAXED); /* stable: lock held */
+        generation = plat_atomic_load(&ob_handle_generation, PLAT_RELAXED); /* stable: lock held */
         if (cache->generation != generation) {
             memset(cache->entry, 0, sizeof(cache->entry));
             cache->generation = generation;

@@ -97,6 +97,21 @@ static __forceinline long long plat_msvc_fetch_add(volatile void *p, size_t size
     }
 }
 
+/* The old value. */
+static __forceinline long long plat_msvc_fetch_or(volatile void *p, size_t size, long long bits)
+{
+    switch (size) {
+    case 1:
+        return _InterlockedOr8((volatile char *)p, (char)bits);
+    case 2:
+        return _InterlockedOr16((volatile short *)p, (short)bits);
+    case 4:
+        return _InterlockedOr((volatile long *)p, (long)bits);
+    default:
+        return _InterlockedOr64((volatile long long *)p, bits);
+    }
+}
+
 #define plat_atomic_load(p, order) (*(volatile __typeof__(*(p)) *)(p))
 #define plat_atomic_store(p, value, order)                                                   \
     ((order) == PLAT_SEQ_CST ? (void)plat_msvc_exchange((p), sizeof(*(p)), (long long)(value)) \
@@ -109,6 +124,8 @@ static __forceinline long long plat_msvc_fetch_add(volatile void *p, size_t size
     ((__typeof__(*(p)))(plat_msvc_fetch_add((p), sizeof(*(p)), (long long)(n)) + (long long)(n)))
 #define plat_atomic_sub_fetch(p, n, order) \
     ((__typeof__(*(p)))(plat_msvc_fetch_add((p), sizeof(*(p)), -(long long)(n)) - (long long)(n)))
+#define plat_atomic_fetch_or(p, bits, order) \
+    ((__typeof__(*(p)))plat_msvc_fetch_or((p), sizeof(*(p)), (long long)(bits)))
 
 #else /* gcc, clang */
 
@@ -125,6 +142,7 @@ static __forceinline long long plat_msvc_fetch_add(volatile void *p, size_t size
     __atomic_compare_exchange_n((p), (expected), (desired), (weak), (success), (failure))
 #define plat_atomic_add_fetch(p, n, order) __atomic_add_fetch((p), (n), (order))
 #define plat_atomic_sub_fetch(p, n, order) __atomic_sub_fetch((p), (n), (order))
+#define plat_atomic_fetch_or(p, bits, order) __atomic_fetch_or((p), (bits), (order))
 
 #endif
 
