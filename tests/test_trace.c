@@ -335,6 +335,10 @@ static void json_lines_are_valid_and_strings_escaped(void **state)
     assert_string_equal(small, "ab");
     assert_int_equal(trace_json_escape("a\xc3\xa4", small, 3), 3);
     assert_string_equal(small, "a");
+    assert_int_equal(trace_json_escape("abcdef", small, 4), 6); /* cut inside a run of plain characters */
+    assert_string_equal(small, "abc");
+    assert_int_equal(trace_json_escape("ab\tcd", small, 4), 6); /* an escape that does not fit ends it */
+    assert_string_equal(small, "ab");
 
     /* A whole JSON Lines trace: every line one object with the versioned fields. */
     char path[256];

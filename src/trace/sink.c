@@ -51,6 +51,24 @@ size_t trace_json_escape(const char *text, char *out, size_t size)
     const unsigned char *p = (const unsigned char *)(text != NULL ? text : "");
     while (*p != 0) {
         char escaped[8];
+        /* A run of printable ASCII needing no escape: one copy (each of its characters is an
+         * item of its own, so a run that does not fit is cut where the room ends). */
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
+            p++;
+        if (p != run) {
+            size_t length = (size_t)(p - run);
+            if (!full) {
+                size_t room = written + 1 < size ? size - written - 1 : 0;
+                size_t take = length <= room ? length : room;
+                memcpy(out + written, run, take);
+                written += take;
+                if (take < length)
+                    full = 1;
+            }
+            used += length;
+            continue;
+        }
         if (*p == '"' || *p == '\\') {
             escaped[0] = '\\';
             escaped[1] = (char)*p;
@@ -85,11 +103,16 @@ size_t trace_json_escape(const char *text, char *out, size_t size)
 
 static void tr_status(NTSTATUS status, char *buffer, size_t size)
 {
-    const char *name = rtl_status_name(status);
-    if (name != NULL)
-        snprintf(buffer, size, "%s", name);
-    else
+    const char *name = status == STATUS_SUCCESS ? "STATUS_SUCCESS" : rtl_status_name(status);
+    if (name == NULL) {
         snprintf(buffer, size, "0x%08X", (unsigned)status);
+        return;
+    }
+    size_t n = strlen(name);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buffer, name, n);
+    buffer[n] = '\0';
 }
 
 static const char *const tr_methods[4] = {"METHOD_BUFFERED", "METHOD_IN_DIRECT", "METHOD_OUT_DIRECT", "METHOD_NEITHER"};
