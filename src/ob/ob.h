@@ -31,6 +31,9 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete);
 /* The type of a live object, OB_TYPE_NONE for anything else (freed memory, stack addresses,
  * NULL).  Never dereferences body. */
 ob_type ob_type_of(const void *body);
+/* Moves on whenever an object leaves the registry: an answer cached about an object (keyed by
+ * its address) still holds while this has not changed. */
+uint64_t ob_registry_generation(void);
 
 LONG_PTR ob_reference(void *body);
 LONG_PTR ob_dereference(void *body);

@@ -177,6 +177,11 @@ void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete)
     return h->body;
 }
 
+uint64_t ob_registry_generation(void)
+{
+    return plat_atomic_load(&ob_generation, PLAT_ACQUIRE);
+}
+
 ob_type ob_type_of(const void *body)
 {
     ob_type_cached *cache = ob_type_cache;

@@ -74,6 +74,15 @@ typedef struct tr_device_names {
     const char *device_name, *driver_name;
 } tr_device_names;
 
+/* A driver object's interned "\\Driver\\name", by object; valid while no object has left the
+ * registry since (a freed driver's address may be reused by the next one). */
+#define TR_DRIVER_CACHE 16
+typedef struct tr_driver_name {
+    const void *driver;
+    uint64_t generation;
+    const char *name;
+} tr_driver_name;
+
 #define TR_TEXT_CACHE 128
 typedef struct tr_text_cached {
     const char *interned;
@@ -96,6 +105,7 @@ static struct {
     tr_interned *interned;       /* by content */
     tr_device_names devices[TR_DEVICE_CACHE];
     tr_text_cached texts[TR_TEXT_CACHE];
+    tr_driver_name drivers[TR_DRIVER_CACHE];
     char filter_driver[128], filter_device[256];
     int filter_major;            /* -1: any */
     size_t data_limit;
@@ -266,6 +276,20 @@ static void tr_forget_caches(void)
 {
     memset(tr.devices, 0, sizeof(tr.devices));
     memset(tr.texts, 0, sizeof(tr.texts));
+    memset(tr.drivers, 0, sizeof(tr.drivers));
+}
+
+/* Lock held.  The interned name of a driver object, from the cache. */
+static inline const char *tr_driver_name_of(PDRIVER_OBJECT driver)
+{
+    tr_driver_name *cached = &tr.drivers[((uintptr_t)driver >> 4) % TR_DRIVER_CACHE];
+    uint64_t generation = ob_registry_generation();
+    if (PLAT_LIKELY(cached->driver == driver && cached->generation == generation))
+        return cached->name;
+    cached->driver = driver;
+    cached->generation = generation;
+    cached->name = tr_intern(io_driver_display(driver), TR_NAME_MAX);
+    return cached->name;
 }
 
 /* ---- building a record ------------------------------------------------------------------------ */
@@ -379,7 +403,7 @@ static size_t tr_data(const ev_record *ev, PIRP irp, const PIO_STACK_LOCATION st
 static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, size_t *data_length)
 {
     *data_length = 0;
-    memset(r, 0, sizeof(*r));
+    *r = (tr_stored){0}; /* inline stores, not a memset call */
     r->seq = ev->seq;
     r->time = ke_interrupt_time();
     ke_thread *self = ke_peek();
@@ -392,7 +416,7 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
     r->stack_location = ev->stack_location;
     r->major = ev->major;
     r->minor = ev->minor;
-    const char *driver = ev->driver != NULL ? tr_intern(io_driver_display(ev->driver), TR_NAME_MAX) : "";
+    const char *driver = ev->driver != NULL ? tr_driver_name_of(ev->driver) : "";
     PDEVICE_OBJECT dev = ev->device;
     PIRP irp = ev->irp;
     if (irp != NULL) {
@@ -554,6 +578,7 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
     tr_lock();
     /* Objects may have been freed and others allocated at their addresses while nobody listened. */
     memset(tr.devices, 0, sizeof(tr.devices));
+    memset(tr.drivers, 0, sizeof(tr.drivers));
     NTSTATUS status = STATUS_SUCCESS;
     if (strcmp(format, "memory") == 0) {
         tr.memory = TRUE;
