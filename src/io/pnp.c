@@ -2,14 +2,9 @@
  * bus driver (\Driver\PnpManager) that owns physical device objects, AddDevice calls for them,
  * and the start and orderly-removal IRP_MJ_PNP requests sent to the top of each device stack.
  * Resources, power and bus relations are not emulated: START_DEVICE carries no resources. */
-#include <stdio.h>
-#include <string.h>
-
 #include "core/event.h"
 #include "core/report.h"
 #include "io/irp_private.h"
-#include "ke/ke.h"
-#include "rtl/seh.h"
 
 static PDRIVER_OBJECT io_pnp_root;  /* \Driver\PnpManager once the first PDO was needed */
 
@@ -170,21 +165,16 @@ WDMEMU_API NTSTATUS wdmemu_pnp_add_device(wdmemu_driver *handle, PDEVICE_OBJECT 
 static NTSTATUS io_pnp_send(PDEVICE_OBJECT pdo, UCHAR minor)
 {
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(pdo);
-    KEVENT done;
-    IO_STATUS_BLOCK iosb = {0};
-    KeInitializeEvent(&done, NotificationEvent, FALSE);
-    PIRP irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, top, NULL, 0, NULL, &done, &iosb);
+    PIRP irp = IoAllocateIrp(top->StackSize, FALSE);
     if (irp == NULL) {
         ObDereferenceObject(top);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    /* IoBuildSynchronousFsdRequest started it with STATUS_NOT_SUPPORTED, as every PnP IRP must. */
-    IoGetNextIrpStackLocation(irp)->MinorFunction = minor;
-    NTSTATUS status = IoCallDriver(top, irp);
-    if (status == STATUS_PENDING) {
-        NTSTATUS waited = KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
-        status = waited == STATUS_SUCCESS ? iosb.Status : waited;
-    }
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED; /* what every PnP IRP must start with */
+    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
+    stack->MajorFunction = IRP_MJ_PNP;
+    stack->MinorFunction = minor;
+    NTSTATUS status = io_call_and_wait(top, irp, NULL);
     ObDereferenceObject(top);
     return status;
 }

@@ -103,20 +103,14 @@ WDMEMU_API NTSTATUS wdmemu_system_shutdown(void)
     for (int pass = 0; pass < 2; pass++) {
         PDEVICE_OBJECT device;
         while ((device = io_shutdown_take(pass == 1)) != NULL) {
-            KEVENT event;
-            IO_STATUS_BLOCK iosb = {0};
-            KeInitializeEvent(&event, NotificationEvent, FALSE);
-            PIRP irp = IoBuildSynchronousFsdRequest(IRP_MJ_SHUTDOWN, device, NULL, 0, NULL, &event, &iosb);
+            PIRP irp = IoAllocateIrp(device->StackSize, FALSE);
             if (irp == NULL) {
                 result = rp_error(STATUS_INSUFFICIENT_RESOURCES, "wdmemu_system_shutdown: no memory for IRP_MJ_SHUTDOWN");
                 ObDereferenceObject(device);
                 continue;
             }
-            NTSTATUS status = IoCallDriver(device, irp);
-            if (status == STATUS_PENDING) {
-                KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
-                status = iosb.Status;
-            }
+            IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_SHUTDOWN;
+            NTSTATUS status = io_call_and_wait(device, irp, NULL);
             if (!NT_SUCCESS(status) && NT_SUCCESS(result))
                 result = status;
             device->Flags &= ~DO_SHUTDOWN_REGISTERED;
