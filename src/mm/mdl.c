@@ -17,8 +17,7 @@
  *   - "locking" validates: MmProbeAndLockPages checks the range the way Windows does (the
  *     user-mode limit for UserMode probes) and then asks the operating system whether every byte
  *     can really be read, and written for IoWriteAccess / IoModifyAccess (mm_range_accessible
- *     below: the protections /proc/self/maps lists, plus a read of every page through
- *     process_vm_readv, which reports EFAULT instead of faulting).  An inaccessible range raises
+ *     below, answered by platform/memory.c without faulting).  An inaccessible range raises
  *     STATUS_ACCESS_VIOLATION into the driver's __try, as on Windows.
  *
  * What Windows leaves to ASSERTs, bug checks or undefined behaviour is reported as a finding and
@@ -178,13 +177,10 @@ static void mdl_unmap(PMDL mdl)
 }
 
 /* Whether [start, start + length) may be read (and written when asked), without touching it:
- * the platform layer asks the operating system (platform/memory.c). */
+ * the platform layer asks the operating system (platform/memory.c; an empty range is, a range
+ * wrapping around the address space is not). */
 static BOOLEAN mm_range_accessible(ULONG_PTR start, SIZE_T length, BOOLEAN write)
 {
-    if (length == 0)
-        return TRUE;
-    if (start + length < start)
-        return FALSE;
     return plat_range_accessible((uintptr_t)start, (size_t)length, write ? 1 : 0) != 0;
 }
 

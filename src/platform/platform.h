@@ -158,7 +158,8 @@ void plat_dlclose(plat_lib *lib);
 const char *plat_dlerror(const plat_lib *lib);
 
 /* 1 when [start, start + length) is mapped and may be read (and written when write is non-zero)
- * without faulting, 0 when not; the memory is not touched (platform/memory.c). */
+ * without faulting, 0 when not; the memory is not touched (platform/memory.c).  An empty range
+ * is accessible, one that wraps around the address space is not. */
 int plat_range_accessible(uintptr_t start, size_t length, int write);
 
 /* Environment lookup that works the same on every platform (NULL if unset or empty). */
