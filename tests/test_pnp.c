@@ -179,6 +179,16 @@ static int pn_setup(void **state)
 
 #define pn_test(f) cmocka_unit_test_setup_teardown(f, pn_setup, ts_teardown)
 
+/* Loads the function driver and adds a device for it on a new PDO. */
+static PDEVICE_OBJECT pn_load_and_add(wdmemu_driver **driver)
+{
+    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(pn_entry, "pnfdo", driver));
+    PDEVICE_OBJECT pdo = NULL;
+    assert_status(STATUS_SUCCESS, wdmemu_pnp_add_device(*driver, &pdo));
+    assert_non_null(pdo);
+    return pdo;
+}
+
 static void add_device_gets_a_root_enumerated_pdo(void **state)
 {
     (void)state;
@@ -215,9 +225,7 @@ static void start_device_travels_down_the_stack_starting_as_not_supported(void *
 {
     (void)state;
     wdmemu_driver *driver;
-    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(pn_entry, "pnfdo", &driver));
-    PDEVICE_OBJECT pdo = NULL;
-    assert_status(STATUS_SUCCESS, wdmemu_pnp_add_device(driver, &pdo));
+    PDEVICE_OBJECT pdo = pn_load_and_add(&driver);
     assert_status(STATUS_SUCCESS, wdmemu_pnp_start_device(pdo));
     assert_int_equal(pn_fdo_seen.count, 1);
     assert_int_equal(pn_fdo_seen.minors[0], IRP_MN_START_DEVICE);
@@ -235,9 +243,7 @@ static void remove_device_queries_then_removes_and_deletes_the_pdo(void **state)
 {
     (void)state;
     wdmemu_driver *driver;
-    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(pn_entry, "pnfdo", &driver));
-    PDEVICE_OBJECT pdo = NULL;
-    assert_status(STATUS_SUCCESS, wdmemu_pnp_add_device(driver, &pdo));
+    PDEVICE_OBJECT pdo = pn_load_and_add(&driver);
     assert_status(STATUS_SUCCESS, wdmemu_pnp_start_device(pdo));
     assert_status(STATUS_SUCCESS, wdmemu_pnp_remove_device(pdo));
     assert_int_equal(pn_fdo_seen.count, 3);
@@ -255,9 +261,7 @@ static void unloading_a_pnp_driver_removes_its_devices_first(void **state)
 {
     (void)state;
     wdmemu_driver *driver;
-    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(pn_entry, "pnfdo", &driver));
-    PDEVICE_OBJECT pdo = NULL;
-    assert_status(STATUS_SUCCESS, wdmemu_pnp_add_device(driver, &pdo));
+    PDEVICE_OBJECT pdo = pn_load_and_add(&driver);
     assert_status(STATUS_SUCCESS, wdmemu_pnp_start_device(pdo));
     assert_status(STATUS_SUCCESS, wdmemu_driver_unload(driver));
     assert_int_equal(pn_fdo_seen.count, 3);
@@ -269,9 +273,7 @@ static void a_vetoed_query_remove_is_cancelled_and_the_device_stays(void **state
 {
     (void)state;
     wdmemu_driver *driver;
-    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(pn_entry, "pnfdo", &driver));
-    PDEVICE_OBJECT pdo = NULL;
-    assert_status(STATUS_SUCCESS, wdmemu_pnp_add_device(driver, &pdo));
+    PDEVICE_OBJECT pdo = pn_load_and_add(&driver);
     pn_veto_query_remove = TRUE;
     assert_status(STATUS_DEVICE_BUSY, wdmemu_pnp_remove_device(pdo));
     assert_int_equal(pn_fdo_seen.count, 2);
@@ -329,9 +331,7 @@ static void a_driver_that_stays_attached_after_remove_is_a_finding(void **state)
 {
     (void)state;
     wdmemu_driver *driver;
-    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(pn_entry, "pnfdo", &driver));
-    PDEVICE_OBJECT pdo = NULL;
-    assert_status(STATUS_SUCCESS, wdmemu_pnp_add_device(driver, &pdo));
+    PDEVICE_OBJECT pdo = pn_load_and_add(&driver);
     pn_stay_attached = TRUE;
     assert_status(STATUS_UNSUCCESSFUL, wdmemu_pnp_remove_device(pdo));
     const wdmemu_finding *f = ts_finding("REMOVE_DEVICE_LEFT_ATTACHED");
@@ -385,9 +385,7 @@ static void a_pnp_stack_left_at_shutdown_is_torn_down_without_blaming_the_bus(vo
     (void)state;
     wdmemu_finding_policy_set(NULL, WDMEMU_FINDING_RECORDED);
     wdmemu_driver *driver;
-    assert_status(STATUS_SUCCESS, wdmemu_driver_load_entry(pn_entry, "pnfdo", &driver));
-    PDEVICE_OBJECT pdo = NULL;
-    assert_status(STATUS_SUCCESS, wdmemu_pnp_add_device(driver, &pdo));
+    PDEVICE_OBJECT pdo = pn_load_and_add(&driver);
     assert_status(STATUS_SUCCESS, wdmemu_pnp_start_device(pdo));
     pn_bus_findings = pn_driver_findings = 0;
     wdmemu_set_message_handler(pn_count_findings, NULL);
