@@ -148,31 +148,33 @@ void wdmemu_test_unload_at(void **state, size_t index, const char *file, int lin
     wdmemu_test_assert_status(STATUS_SUCCESS, status, expression, file, line);
 }
 
-size_t wdmemu_test_finding_count(const char *rule)
+/* Marks every finding with this rule as examined; returns how many there are and the first. */
+static size_t tk_examine(const char *rule, const wdmemu_finding **first)
 {
     size_t n = 0;
-    for (size_t i = 0; i < wdmemu_finding_count(); i++) {
-        if (strcmp(wdmemu_finding_get(i)->rule, rule) == 0) {
-            if (i < TK_SEEN)
-                tk.seen[i] = 1;
-            n++;
-        }
-    }
-    return n;
-}
-
-const wdmemu_finding *wdmemu_test_finding(const char *rule)
-{
-    const wdmemu_finding *first = NULL;
+    *first = NULL;
     for (size_t i = 0; i < wdmemu_finding_count(); i++) {
         const wdmemu_finding *f = wdmemu_finding_get(i);
         if (strcmp(f->rule, rule) == 0) {
             if (i < TK_SEEN)
                 tk.seen[i] = 1;
-            if (first == NULL)
-                first = f;
+            if (n++ == 0)
+                *first = f;
         }
     }
+    return n;
+}
+
+size_t wdmemu_test_finding_count(const char *rule)
+{
+    const wdmemu_finding *first;
+    return tk_examine(rule, &first);
+}
+
+const wdmemu_finding *wdmemu_test_finding(const char *rule)
+{
+    const wdmemu_finding *first;
+    tk_examine(rule, &first);
     return first;
 }
 
