@@ -145,6 +145,8 @@ def render(entries, header_path):
     w('    size_t lo = 0;')
     w('    size_t hi = RTL_STATUS_COUNT_OF(rtl_status_by_value);')
     w('')
+    w('    if (key == rtl_status_by_value[0].value) /* STATUS_SUCCESS, by far the most asked */')
+    w('        return rtl_status_by_value[0].name;')
     w('    while (lo < hi) {')
     w('        size_t mid = lo + (hi - lo) / 2;')
     w('        uint32_t v = rtl_status_by_value[mid].value;')

@@ -103,7 +103,7 @@ size_t trace_json_escape(const char *text, char *out, size_t size)
 
 static void tr_status(NTSTATUS status, char *buffer, size_t size)
 {
-    const char *name = status == STATUS_SUCCESS ? "STATUS_SUCCESS" : rtl_status_name(status);
+    const char *name = rtl_status_name(status);
     if (name == NULL) {
         snprintf(buffer, size, "0x%08X", (unsigned)status);
         return;
