@@ -21,6 +21,7 @@ typedef struct bt_seen {
     BOOLEAN mdl_locked;
     PVOID mdl_va;
     ULONG mdl_bytes;
+    UCHAR system_bytes[16]; /* the system buffer's first bytes as the dispatch routine found them */
 } bt_seen;
 
 static bt_seen seen;
@@ -76,6 +77,10 @@ static NTSTATUS NTAPI bt_dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         seen.out_length = stack->Parameters.DeviceIoControl.OutputBufferLength;
         seen.type3 = stack->Parameters.DeviceIoControl.Type3InputBuffer;
         ULONG method = METHOD_FROM_CTL_CODE(stack->Parameters.DeviceIoControl.IoControlCode);
+        if (method == METHOD_BUFFERED && Irp->AssociatedIrp.SystemBuffer != NULL) {
+            ULONG size = seen.in_length > seen.out_length ? seen.in_length : seen.out_length;
+            memcpy(seen.system_bytes, Irp->AssociatedIrp.SystemBuffer, size < 16 ? size : 16);
+        }
         PUCHAR in = method == METHOD_NEITHER ? seen.type3 : Irp->AssociatedIrp.SystemBuffer;
         if (in != NULL && seen.in_length != 0)
             memcpy(seen.input, in, seen.in_length < 8 ? seen.in_length : 8);
@@ -296,6 +301,65 @@ static void device_controls_place_buffers_per_method(void **state)
     assert_no_findings();
 }
 
+/* Sends a METHOD_BUFFERED device control and checks it succeeded. */
+static void bt_buffered_control(const void *in, ULONG in_length, void *out, ULONG out_length)
+{
+    IO_STATUS_BLOCK iosb;
+    KEVENT event;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    ULONG code = CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS);
+    PIRP irp = IoBuildDeviceIoControlRequest(code, bt_device, (PVOID)in, in_length, out, out_length, FALSE, &event,
+                                             &iosb);
+    assert_non_null(irp);
+    assert_status(STATUS_SUCCESS, IoCallDriver(bt_device, irp));
+    assert_status(STATUS_SUCCESS, iosb.Status);
+}
+
+/* The pool keeps freed system buffers for the next request of the same size: what a driver
+ * finds in one is still only this request's input and the unwritten-byte pattern, never the
+ * previous request's data (a driver returning bytes it never wrote must not show old input). */
+static void a_system_buffer_holds_only_its_own_requests_input(void **state)
+{
+    (void)state;
+    wdmemu_pool_usage before, after;
+    wdmemu_pool_usage_for_tag(' oI', &before);
+    char out[16];
+    bt_buffered_control("secret-secret-1", 16, out, sizeof(out));
+    assert_memory_equal(seen.system_bytes, "secret-secret-1", 16);
+    bt_buffered_control("ab", 2, out, sizeof(out));
+    assert_memory_equal(seen.system_bytes, "ab", 2);
+    for (int i = 2; i < 16; i++)
+        assert_int_equal(seen.system_bytes[i], WDMEMU_UNWRITTEN_BYTE);
+    /* Each request counts as one allocation and one free of the I/O manager's tag. */
+    wdmemu_pool_usage_for_tag(' oI', &after);
+    assert_int_equal(after.allocations - before.allocations, 2);
+    assert_int_equal(after.frees - before.frees, 2);
+    assert_int_equal(after.blocks, 0);
+    assert_no_findings();
+}
+
+/* A freed system buffer kept for reuse is no pool block: freeing it again is reported, and the
+ * next request still gets a buffer of its own. */
+static void freeing_a_completed_requests_system_buffer_is_reported(void **state)
+{
+    (void)state;
+    char out[16];
+    bt_buffered_control("first", 6, out, sizeof(out));
+    PVOID stale = seen.system_buffer;
+    assert_non_null(stale);
+    ExFreePoolWithTag(stale, ' oI'); /* the I/O manager freed it when the request ended */
+    const wdmemu_finding *finding = ts_finding("BAD_POOL_CALLER");
+    assert_non_null(finding);
+    assert_non_null(strstr(finding->message, "not an allocated pool block"));
+    ts_findings_clear();
+    memset(out, '.', sizeof(out));
+    bt_buffered_control("second", 7, out, sizeof(out));
+    assert_memory_equal(seen.system_bytes, "second", 7);
+    assert_memory_equal(out, "DATA....", 8);
+    assert_int_equal(bt_pool_blocks(), 0);
+    assert_no_findings();
+}
+
 static int async_routine_calls;
 static IO_STATUS_BLOCK async_status_seen;
 
@@ -370,6 +434,8 @@ int main(void)
         bt_test(direct_read_and_write_use_a_locked_mdl_of_the_callers_buffer),
         bt_test(neither_io_passes_the_callers_buffer),
         bt_test(device_controls_place_buffers_per_method),
+        bt_test(a_system_buffer_holds_only_its_own_requests_input),
+        bt_test(freeing_a_completed_requests_system_buffer_is_reported),
         bt_test(asynchronous_fsd_requests_are_freed_by_their_creator),
         bt_test(bad_build_arguments_are_reported),
     };

@@ -18,31 +18,17 @@ static uint64_t ev_next_seq;
 
 /* The stream's lock: recursive (an observer may emit, or call back into the tracer), and a
  * spin lock underneath, since it is taken for every event and held only while the observers
- * record it (a spinning thread yields now and then).  A thread is named by the address of its
- * own thread-local ev_self. */
-static plat_spinlock ev_lock;
-static const void *ev_owner; /* atomic: the thread holding ev_lock, or NULL */
-static unsigned ev_depth;    /* the owner's nesting */
-static PLAT_THREAD_LOCAL_HOT char ev_self;
+ * record it (a spinning thread yields now and then). */
+static plat_rspinlock ev_lock;
 
 static inline void ev_lock_acquire(void)
 {
-    const void *self = &ev_self;
-    if (plat_atomic_load(&ev_owner, PLAT_RELAXED) == self) {
-        ev_depth++;
-        return;
-    }
-    plat_spin_lock(&ev_lock);
-    plat_atomic_store(&ev_owner, self, PLAT_RELAXED);
-    ev_depth = 1;
+    plat_rspin_lock(&ev_lock);
 }
 
 static inline void ev_lock_release(void)
 {
-    if (--ev_depth == 0) {
-        plat_atomic_store(&ev_owner, NULL, PLAT_RELAXED);
-        plat_spin_unlock(&ev_lock);
-    }
+    plat_rspin_unlock(&ev_lock);
 }
 
 void ev_stream_lock(void)

@@ -36,6 +36,14 @@ size_t ex_pool_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const 
 PVOID ex_pool_allocate_for(const char *ddi, POOL_TYPE type, SIZE_T bytes, ULONG tag);
 void ex_pool_free_for(const char *ddi, PVOID p);
 
+/* A NonPagedPoolNx block (ExAllocatePoolWithTag's checks and accounting) for a caller that
+ * writes all of it before anybody reads it: the I/O manager's system buffers.  Such blocks stay
+ * registered when freed and are kept by the freeing thread for the next allocation of the same
+ * size (a freed one is still no block: a second free, or ex_pool_is_block, sees that), which
+ * saves the C heap and the registry's hash insertion and removal on every buffered request.
+ * Under AddressSanitizer it is ExAllocatePoolWithTag. */
+PVOID ex_pool_allocate_buffer(const char *ddi, SIZE_T bytes, ULONG tag);
+
 /* Whether p is the start of a live pool block. */
 BOOLEAN ex_pool_is_block(PVOID p);
 

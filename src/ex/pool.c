@@ -63,6 +63,8 @@ typedef struct ex_pool_block {
     PDRIVER_OBJECT owner; /* the driver running when it was allocated, NULL for host code */
     const char *ddi;      /* the routine that allocated it */
     struct ex_pool_block *next_reclaimed;
+    BOOLEAN recycled;     /* an ex_pool_allocate_buffer block: kept by the freeing thread */
+    BOOLEAN spare;        /* ... and freed, waiting in that thread's cache: not a live block */
     UT_hash_handle hh;
 } ex_pool_block;
 
@@ -137,6 +139,94 @@ static void ex_pool_unlock(void)
     plat_spin_unlock(&ex_lock);
 }
 
+/* ---- spare buffers (ex_pool_allocate_buffer) ---------------------------------------------------
+ * Each thread keeps a few freed buffers, registered but marked spare, for its next allocations
+ * of the same size.  ex_epoch moves on at every ex_pool_shutdown, which frees spares with every
+ * other block: a thread's cache from an older epoch holds nothing.  A thread that exits gives
+ * its spares back to the C heap. */
+#define EX_SPARES 4
+#define EX_SPARE_LARGEST 4096
+#if !EX_POOL_ONE_BLOCK
+#define EX_RECYCLE 0
+#else
+#define EX_RECYCLE 1
+#endif
+
+typedef struct ex_spare_cache {
+    uint64_t epoch;
+    unsigned count;
+    ex_pool_block *block[EX_SPARES];
+} ex_spare_cache;
+
+static uint64_t ex_epoch = 1; /* atomic */
+static PLAT_THREAD_LOCAL_HOT ex_spare_cache *ex_thread_spares;
+static plat_exit_key ex_spare_key;
+static int ex_spare_key_ok;
+static plat_once_flag ex_spare_once = PLAT_ONCE_INIT;
+
+static void ex_spare_cache_release(void *value) /* thread exit */
+{
+    ex_spare_cache *cache = value;
+    if (ex_thread_spares == cache)
+        ex_thread_spares = NULL;
+    ex_pool_block *freed[EX_SPARES];
+    unsigned count = 0;
+    ex_pool_lock();
+    if (cache->epoch == plat_atomic_load(&ex_epoch, PLAT_RELAXED)) {
+        for (unsigned i = 0; i < cache->count; i++) {
+            HASH_DEL(ex_blocks, cache->block[i]);
+            freed[count++] = cache->block[i];
+        }
+    }
+    ex_pool_unlock();
+    for (unsigned i = 0; i < count; i++)
+        ex_block_free(freed[i], freed[i]->address);
+    free(cache);
+}
+
+static void ex_spare_init(void)
+{
+    ex_spare_key_ok = plat_exit_key_create(&ex_spare_key, ex_spare_cache_release) == 0;
+}
+
+/* The calling thread's cache, emptied if a shutdown freed its blocks; NULL without one. */
+static ex_spare_cache *ex_spare_cache_get(void)
+{
+    ex_spare_cache *cache = ex_thread_spares;
+    if (PLAT_UNLIKELY(cache == NULL)) {
+        plat_once(&ex_spare_once, ex_spare_init);
+        if (!ex_spare_key_ok || (cache = calloc(1, sizeof(*cache))) == NULL)
+            return NULL;
+        if (plat_exit_key_set(&ex_spare_key, cache) != 0) {
+            free(cache);
+            return NULL;
+        }
+        ex_thread_spares = cache;
+    }
+    uint64_t epoch = plat_atomic_load(&ex_epoch, PLAT_RELAXED);
+    if (PLAT_UNLIKELY(cache->epoch != epoch)) {
+        cache->epoch = epoch;
+        cache->count = 0;
+    }
+    return cache;
+}
+
+/* A spare block of exactly this size, taken out of the cache (still marked spare), or NULL. */
+static ex_pool_block *ex_spare_take(SIZE_T bytes)
+{
+    ex_spare_cache *cache = ex_spare_cache_get();
+    if (cache == NULL)
+        return NULL;
+    for (unsigned i = cache->count; i-- > 0;) {
+        ex_pool_block *block = cache->block[i];
+        if (block->size == bytes) {
+            cache->block[i] = cache->block[--cache->count];
+            return block;
+        }
+    }
+    return NULL;
+}
+
 const char *ex_tag_text(ULONG tag, char text[5])
 {
     for (int i = 0; i < 4; i++) {
@@ -191,7 +281,7 @@ static const char *ex_irql_name(KIRQL irql)
  * DISPATCH_LEVEL (bug check 0xC4 with 0x01/0x02 for allocations, 0x11/0x12 for frees). */
 BOOLEAN ex_pool_check_irql(const char *ddi, ex_pool_kind kind, ULONG tag, BOOLEAN freeing)
 {
-    KIRQL irql = KeGetCurrentIrql();
+    KIRQL irql = ke_self()->irql;
     KIRQL limit = kind == EX_POOL_PAGED ? APC_LEVEL : DISPATCH_LEVEL;
     if (irql <= limit)
         return TRUE;
@@ -271,6 +361,7 @@ typedef struct ex_pool_request {
     BOOLEAN zero;       /* zero the memory */
     BOOLEAN raise;      /* raise STATUS_INSUFFICIENT_RESOURCES on failure instead of returning NULL */
     BOOLEAN check_irql; /* FALSE when the calling DDI (a lookaside list) already checked */
+    BOOLEAN recycle;    /* ex_pool_allocate_buffer */
 } ex_pool_request;
 
 static PVOID ex_allocate(const ex_pool_request *rq)
@@ -288,6 +379,23 @@ static PVOID ex_allocate(const ex_pool_request *rq)
 
     ex_pool_block *block = NULL;
     void *memory = NULL;
+    if (EX_RECYCLE && rq->recycle && !injected && (block = ex_spare_take(rq->bytes)) != NULL) {
+        /* Registered already: it only comes back to life. */
+        if (rq->zero)
+            memset(block->address, 0, rq->bytes);
+        block->tag = rq->tag;
+        block->kind = rq->kind;
+        block->owner = ke_current_driver();
+        block->ddi = rq->ddi;
+        ex_pool_lock();
+        block->spare = FALSE;
+        ex_tag_usage *usage = ex_tag_record(rq->tag);
+        if (usage != NULL)
+            ex_usage_add(usage, rq->bytes);
+        ex_usage_add(&ex_total, rq->bytes);
+        ex_pool_unlock();
+        return block->address;
+    }
     if (!injected && rq->bytes <= EX_POOL_LARGEST) {
         SIZE_T bytes = rq->bytes ? rq->bytes : 1;
 #if EX_POOL_ONE_BLOCK
@@ -318,6 +426,8 @@ static PVOID ex_allocate(const ex_pool_request *rq)
     block->owner = ke_current_driver();
     block->ddi = rq->ddi;
     block->next_reclaimed = NULL;
+    block->recycled = EX_RECYCLE && rq->recycle && rq->bytes != 0 && rq->bytes <= EX_SPARE_LARGEST;
+    block->spare = FALSE;
 
     ex_pool_lock();
     if (PLAT_UNLIKELY(ex_blocks == NULL)) {
@@ -340,12 +450,18 @@ static void ex_free(PVOID p, ULONG tag, BOOLEAN check_tag, BOOLEAN check_irql, c
         return;
     }
     ex_pool_block *block = NULL;
+    /* A recycled block goes to the freeing thread's spares when there is room (it then stays
+     * registered, marked spare, so that freeing it again is still reported). */
+    ex_spare_cache *spares = NULL;
     ex_pool_lock();
     HASH_FIND_PTR(ex_blocks, &p, block);
-    if (block == &ex_anchor)
+    if (block == &ex_anchor || (block != NULL && block->spare))
         block = NULL;
     if (block != NULL) {
-        HASH_DEL(ex_blocks, block);
+        if (block->recycled && (spares = ex_spare_cache_get()) != NULL && spares->count < EX_SPARES)
+            block->spare = TRUE;
+        else
+            HASH_DEL(ex_blocks, block);
         ex_tag_usage *usage = ex_tag_find(block->tag);
         if (usage != NULL)
             ex_usage_remove(usage, block->size, TRUE);
@@ -364,6 +480,15 @@ static void ex_free(PVOID p, ULONG tag, BOOLEAN check_tag, BOOLEAN check_irql, c
         rp_finding("BAD_POOL_CALLER", STATUS_INVALID_PARAMETER, NULL, NULL,
                    "%s(%p, '%s'): the block was allocated with tag '%s'", ddi, p, ex_tag_text(tag, want),
                    ex_tag_text(block->tag, have));
+    }
+    if (block->spare && spares->count < EX_SPARES) {
+        spares->block[spares->count++] = block;
+        return;
+    }
+    if (block->spare) { /* the findings' message handler filled the cache meanwhile */
+        ex_pool_lock();
+        HASH_DEL(ex_blocks, block);
+        ex_pool_unlock();
     }
     ex_block_free(block, block->address);
 }
@@ -405,6 +530,19 @@ PVOID ex_pool_allocate_for(const char *ddi, POOL_TYPE type, SIZE_T bytes, ULONG 
     return ex_allocate(&rq);
 }
 
+PVOID ex_pool_allocate_buffer(const char *ddi, SIZE_T bytes, ULONG tag)
+{
+    ex_pool_request rq = {
+        .ddi = ddi,
+        .kind = EX_POOL_NONPAGED_NX,
+        .bytes = bytes,
+        .tag = tag,
+        .check_irql = TRUE,
+        .recycle = TRUE,
+    };
+    return ex_allocate(&rq);
+}
+
 void ex_pool_free_for(const char *ddi, PVOID p)
 {
     ex_free(p, 0, FALSE, FALSE, ddi);
@@ -415,8 +553,9 @@ BOOLEAN ex_pool_is_block(PVOID p)
     ex_pool_block *block = NULL;
     ex_pool_lock();
     HASH_FIND_PTR(ex_blocks, &p, block);
+    BOOLEAN live = block != NULL && block != &ex_anchor && !block->spare;
     ex_pool_unlock();
-    return block != NULL && block != &ex_anchor;
+    return live;
 }
 
 NTKERNELAPI PVOID NTAPI ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
@@ -579,7 +718,7 @@ size_t ex_pool_reclaim_driver(PDRIVER_OBJECT driver, const char *display, const 
     ex_pool_lock();
     HASH_ITER(hh, ex_blocks, block, next)
     {
-        if (block->owner != driver || block == &ex_anchor)
+        if (block->owner != driver || block == &ex_anchor || block->spare)
             continue;
         HASH_DEL(ex_blocks, block);
         ex_tag_usage *usage = NULL;
@@ -637,6 +776,7 @@ void ex_pool_shutdown(void)
         free(usage);
     }
     ex_tag_last = NULL;
+    plat_atomic_add_fetch(&ex_epoch, 1, PLAT_RELAXED); /* every thread's spares were just freed */
     memset(&ex_total, 0, sizeof(ex_total));
     ex_fail_after = -1;
     plat_atomic_store(&ex_injection_armed, FALSE, PLAT_RELAXED);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/report.h"
+#include "ex/ex.h"
 #include "io/irp_private.h"
 #include "ke/ke.h"
 
@@ -59,7 +60,7 @@ static PIRP io_built_irp(PDEVICE_OBJECT device, io_irp_builder builder, PKEVENT 
  * output the driver never wrote is recognisable in what the requester gets back. */
 static PVOID io_system_buffer(ULONG size, const void *input, ULONG input_length)
 {
-    PUCHAR buffer = ExAllocatePoolWithTag(NonPagedPoolNx, size, IO_BUFFER_TAG);
+    PUCHAR buffer = ex_pool_allocate_buffer("ExAllocatePoolWithTag", size, IO_BUFFER_TAG);
     if (buffer == NULL)
         return NULL;
     if (input_length != 0)

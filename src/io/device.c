@@ -27,11 +27,6 @@ static struct {
 } io_graveyard[IO_GRAVEYARD];
 static volatile LONG io_graveyard_next;
 
-BOOLEAN io_is_device(PDEVICE_OBJECT device)
-{
-    return ob_type_of(device) == OB_TYPE_DEVICE;
-}
-
 static void io_device_display_convert(PDEVICE_OBJECT device, char *buffer, size_t size)
 {
     if (!ob_name_utf8(device, buffer, size))

@@ -91,7 +91,10 @@ static inline io_device_ext *io_device_ext_of(PDEVICE_OBJECT device)
 }
 
 /* TRUE if device is a live device object. */
-BOOLEAN io_is_device(PDEVICE_OBJECT device);
+static inline BOOLEAN io_is_device(PDEVICE_OBJECT device)
+{
+    return ob_type_of(device) == OB_TYPE_DEVICE;
+}
 /* io_is_device, or an INVALID_DEVICE_OBJECT finding naming ddi (and FALSE). */
 BOOLEAN io_check_device(PDEVICE_OBJECT device, const char *ddi);
 

@@ -21,7 +21,6 @@
 #include "platform/platform.h"
 #include "platform/atomic.h"
 
-#define IO_IRP_HEADER_SIZE ((sizeof(io_irp_header) + 15) & ~(size_t)15)
 #define IO_QUARANTINE 128    /* freed IRPs each thread (and the depot) keeps out of use */
 #define IO_FREE_MAX_STACK 16 /* IRPs with more stack locations are not recycled */
 #define IO_FREE_MAX_DEPTH 256 /* per stack size, in each thread's cache and in the depot */
@@ -233,14 +232,6 @@ static io_irp_header *io_irp_take(unsigned stack_size, USHORT size, PDRIVER_OBJE
     plat_atomic_store(&header->magic, IO_IRP_MAGIC, PLAT_RELAXED);
     IO_IRP_SET_STATE(header, IO_IRP_IDLE);
     return header;
-}
-
-io_irp_header *io_irp_header_of(PIRP irp)
-{
-    if (irp == NULL || !(irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE))
-        return NULL;
-    io_irp_header *header = (io_irp_header *)((char *)irp - IO_IRP_HEADER_SIZE);
-    return header->magic == IO_IRP_MAGIC ? header : NULL;
 }
 
 /* A live IoAllocateIrp IRP (lock held): allocated and not freed. */

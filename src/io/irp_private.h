@@ -45,8 +45,17 @@ typedef struct io_irp_header {
 #define IO_IRP_STATE(h) ((io_irp_state)plat_atomic_load(&(h)->state, PLAT_ACQUIRE))
 #define IO_IRP_SET_STATE(h, s) plat_atomic_store(&(h)->state, (uint8_t)(s), PLAT_RELEASE)
 
-/* The header of an IRP from IoAllocateIrp, or NULL for any other IRP. */
-io_irp_header *io_irp_header_of(PIRP irp);
+#define IO_IRP_HEADER_SIZE ((sizeof(io_irp_header) + 15) & ~(size_t)15)
+
+/* The header of an IRP from IoAllocateIrp, or NULL for any other IRP (asked on every step of
+ * a request, so inline). */
+static inline io_irp_header *io_irp_header_of(PIRP irp)
+{
+    if (irp == NULL || !(irp->AllocationFlags & IRP_ALLOCATED_FIXED_SIZE))
+        return NULL;
+    io_irp_header *header = (io_irp_header *)((char *)irp - IO_IRP_HEADER_SIZE);
+    return header->magic == IO_IRP_MAGIC ? header : NULL;
+}
 
 /* The final stage of IRPs built by IoBuild*Request and IoMakeAssociatedIrp (build.c). */
 void io_build_final(PIRP irp, io_irp_header *header);

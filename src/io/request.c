@@ -54,26 +54,21 @@ struct wdmemu_request {
 #define IO_REQUEST_RELEASED 1u
 #define IO_REQUEST_FINAL_DONE 2u
 
-/* Guards the outstanding list and each request's finished flag.  Recursive: a
- * cancel routine may complete the IRP (and so run the final stage) inside IoCancelIrp. */
-static plat_mutex io_requests_lock;
-static plat_once_flag io_requests_once = PLAT_ONCE_INIT;
+/* Guards the outstanding list and each request's finished flag.  Recursive: a cancel routine
+ * may complete the IRP (and so run the final stage) inside IoCancelIrp.  Taken twice per request
+ * (listing in io_request_send, unlinking in the final stage) and held for a few stores, except
+ * while a cancel walks the list: a spin lock. */
+static plat_rspinlock io_requests_lock;
 static wdmemu_request *io_outstanding;
-
-static void io_requests_init(void)
-{
-    plat_mutex_init_recursive(&io_requests_lock);
-}
 
 static void io_requests_lock_(void)
 {
-    plat_once(&io_requests_once, io_requests_init);
-    plat_mutex_lock(&io_requests_lock);
+    plat_rspin_lock(&io_requests_lock);
 }
 
 static void io_requests_unlock(void)
 {
-    plat_mutex_unlock(&io_requests_lock);
+    plat_rspin_unlock(&io_requests_lock);
 }
 
 /* Request blocks come from a small per-thread cache of freed ones (calloc and free cost more

@@ -90,14 +90,45 @@ typedef struct _KTHREAD ke_thread;
 
 /* ---- threads ------------------------------------------------------------------------------- */
 
-/* The calling OS thread's emulated thread (a host thread is adopted on first use). */
-ke_thread *ke_self(void);
-/* The calling thread's emulated thread, or NULL if it has none (nothing is adopted). */
-ke_thread *ke_peek(void);
+/* The calling OS thread's emulated thread, NULL until it has one (ke_thread.c owns it; read on
+ * every step of a request, so the accessors below are inline). */
+extern PLAT_THREAD_LOCAL_HOT ke_thread *ke_current_thread;
+ke_thread *ke_adopt(void);
 
-PDRIVER_OBJECT ke_enter_driver(PDRIVER_OBJECT driver);
-void ke_leave_driver(PDRIVER_OBJECT previous);
-PDRIVER_OBJECT ke_current_driver(void);
+/* The calling OS thread's emulated thread (a host thread is adopted on first use). */
+static inline ke_thread *ke_self(void)
+{
+    ke_thread *self = ke_current_thread;
+    return PLAT_LIKELY(self != NULL) ? self : ke_adopt();
+}
+
+/* The calling thread's emulated thread, or NULL if it has none (nothing is adopted). */
+static inline ke_thread *ke_peek(void)
+{
+    return ke_current_thread;
+}
+
+/* The driver whose code the calling thread runs (a dispatch routine, a DPC ...), NULL for the
+ * host and the I/O manager.  ke_enter_driver sets it and returns the previous one, which
+ * ke_leave_driver puts back. */
+static inline PDRIVER_OBJECT ke_enter_driver(PDRIVER_OBJECT driver)
+{
+    ke_thread *self = ke_self();
+    PDRIVER_OBJECT previous = self->driver;
+    self->driver = driver;
+    return previous;
+}
+
+static inline void ke_leave_driver(PDRIVER_OBJECT previous)
+{
+    ke_self()->driver = previous;
+}
+
+static inline PDRIVER_OBJECT ke_current_driver(void)
+{
+    ke_thread *self = ke_current_thread;
+    return self != NULL ? self->driver : NULL;
+}
 void ke_reset_irql(void);
 
 /* Reports IRQL_NOT_LESS_OR_EQUAL when the caller of ddi runs above max. */

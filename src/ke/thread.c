@@ -13,7 +13,7 @@
 
 ke_thread *ke_all_threads;
 static ke_thread *ke_last_thread;
-static PLAT_THREAD_LOCAL_HOT ke_thread *ke_current;
+PLAT_THREAD_LOCAL_HOT ke_thread *ke_current_thread;
 static ULONG ke_next_thread_id = 1;
 static BOOLEAN ke_foreign_reported;
 
@@ -61,7 +61,7 @@ static ke_thread *ke_new_thread(ke_thread_kind kind)
 
 void ke_set_current(ke_thread *thread)
 {
-    ke_current = thread;
+    ke_current_thread = thread;
 }
 
 /* A thread of wdmemu's own (threaded mode's DPC thread), started on main. */
@@ -80,15 +80,9 @@ ke_thread *ke_service_thread_create(void (*main)(void *))
     return t;
 }
 
-ke_thread *ke_peek(void)
+/* ke_self's first call on a host thread: an emulated thread for it. */
+ke_thread *ke_adopt(void)
 {
-    return ke_current;
-}
-
-ke_thread *ke_self(void)
-{
-    if (PLAT_LIKELY(ke_current != NULL))
-        return ke_current;
     ke_lock();
     ke_thread *t = ke_new_thread(KE_THREAD_HOST);
     if (t == NULL) {
@@ -96,7 +90,7 @@ ke_thread *ke_self(void)
         abort();
     }
     t->state = KE_RUNNING;
-    ke_current = t;
+    ke_current_thread = t;
     if (ke_deterministic()) {
         ke_thread *running = ke_get_running();
         if (running == NULL)
@@ -110,24 +104,6 @@ ke_thread *ke_self(void)
     }
     ke_unlock();
     return t;
-}
-
-PDRIVER_OBJECT ke_enter_driver(PDRIVER_OBJECT driver)
-{
-    ke_thread *self = ke_self();
-    PDRIVER_OBJECT previous = self->driver;
-    self->driver = driver;
-    return previous;
-}
-
-void ke_leave_driver(PDRIVER_OBJECT previous)
-{
-    ke_self()->driver = previous;
-}
-
-PDRIVER_OBJECT ke_current_driver(void)
-{
-    return ke_current != NULL ? ke_current->driver : NULL;
 }
 
 void ke_reset_irql(void)
@@ -178,7 +154,7 @@ static void ke_wait_first_turn(ke_thread *self)
 static void ke_system_thread_entry(void *arg)
 {
     ke_thread *self = arg;
-    ke_current = self;
+    ke_current_thread = self;
     ke_lock();
     ke_wait_first_turn(self);
     ke_unlock();
@@ -270,7 +246,7 @@ NTKERNELAPI NTSTATUS NTAPI PsTerminateSystemThread(NTSTATUS ExitStatus)
 static void ke_worker_entry(void *arg)
 {
     ke_thread *self = arg;
-    ke_current = self;
+    ke_current_thread = self;
     ke_lock();
     ke_wait_first_turn(self);
     while (!self->kill) {
@@ -361,7 +337,7 @@ void ke_threads_forget(void)
     ke_lock();
     ke_thread *t = ke_all_threads;
     ke_all_threads = ke_last_thread = NULL;
-    ke_current = NULL;
+    ke_current_thread = NULL;
     ke_next_thread_id = 1;
     ke_foreign_reported = FALSE;
     while (t != NULL) {

@@ -7,6 +7,8 @@
 
 #include <wdm.h>
 
+#include "platform/platform.h"
+
 typedef enum ob_type {
     OB_TYPE_NONE = 0,
     OB_TYPE_DIRECTORY,
@@ -29,8 +31,36 @@ typedef void (*ob_delete_fn)(void *body);
 void *ob_create(ob_type type, size_t body_size, ob_delete_fn on_delete);
 
 /* The type of a live object, OB_TYPE_NONE for anything else (freed memory, stack addresses,
- * NULL).  Never dereferences body. */
-ob_type ob_type_of(const void *body);
+ * NULL).  Never dereferences body.  Asked several times per request, so the answer comes from
+ * a per-thread cache of lookups that found a live object, valid while no object has left the
+ * registry since (ob_generation); the cache hit is inlined here, the rest is ob_type_lookup. */
+typedef struct ob_type_cached {
+    const void *body;
+    uint64_t generation;
+    ob_type type;
+} ob_type_cached;
+#define OB_TYPE_CACHE 256 /* entries; ob_type_slot gives 8 bits */
+extern PLAT_THREAD_LOCAL_HOT ob_type_cached *ob_type_cache;
+extern uint64_t ob_generation; /* atomic */
+
+ob_type ob_type_lookup(const void *body);
+
+static inline size_t ob_type_slot(const void *body)
+{
+    return (size_t)((((uint64_t)(uintptr_t)body >> 4) * 0x9E3779B97F4A7C15ull) >> 56);
+}
+
+static inline ob_type ob_type_of(const void *body)
+{
+    ob_type_cached *cache = ob_type_cache;
+    if (PLAT_LIKELY(cache != NULL)) {
+        const ob_type_cached *cached = &cache[ob_type_slot(body)];
+        if (cached->body == body && body != NULL &&
+            cached->generation == plat_atomic_load(&ob_generation, PLAT_ACQUIRE))
+            return cached->type;
+    }
+    return ob_type_lookup(body);
+}
 /* Moves on whenever an object leaves the registry: an answer cached about an object (keyed by
  * its address) still holds while this has not changed. */
 uint64_t ob_registry_generation(void);

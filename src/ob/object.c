@@ -64,17 +64,11 @@ static ob_header *ob_live;     /* by body pointer */
 /* ob_type_of answers from a small per-thread cache of lookups that found a live object.  Such
  * an answer holds until some object leaves the registry: every removal moves ob_generation on,
  * which invalidates every cached entry at once.  A request that creates and frees no object
- * then checks its device and file objects without any atomic instruction. */
-#define OB_TYPE_CACHE 256
-typedef struct ob_type_cached {
-    const void *body;
-    uint64_t generation;
-    ob_type type;
-} ob_type_cached;
-static uint64_t ob_generation = 1;
-/* The calling thread's cache (OB_TYPE_CACHE entries on the heap, freed at thread exit), reached
- * through an initial-exec thread-local: one instruction instead of a __tls_get_addr call. */
-static PLAT_THREAD_LOCAL_HOT ob_type_cached *ob_type_cache;
+ * then checks its device and file objects without any atomic instruction.  The calling
+ * thread's cache (OB_TYPE_CACHE entries on the heap, freed at thread exit) is reached through
+ * an initial-exec thread-local: one instruction instead of a __tls_get_addr call. */
+uint64_t ob_generation = 1;
+PLAT_THREAD_LOCAL_HOT ob_type_cached *ob_type_cache;
 static plat_exit_key ob_type_cache_key;
 static int ob_type_cache_key_ok;
 static plat_once_flag ob_type_cache_once = PLAT_ONCE_INIT;
@@ -106,11 +100,6 @@ static ob_type_cached *ob_type_cache_create(void)
     }
     ob_type_cache = cache;
     return cache;
-}
-
-static inline size_t ob_type_slot(const void *body)
-{
-    return (size_t)((((uint64_t)(uintptr_t)body >> 4) * 0x9E3779B97F4A7C15ull) >> 56); /* 8 bits: OB_TYPE_CACHE entries */
 }
 
 /* Caller holds ob_live_lock. */
@@ -182,16 +171,14 @@ uint64_t ob_registry_generation(void)
     return plat_atomic_load(&ob_generation, PLAT_ACQUIRE);
 }
 
-ob_type ob_type_of(const void *body)
+/* ob_type_of's cache miss: the registry, and the answer cached when it found a live object. */
+ob_type ob_type_lookup(const void *body)
 {
     ob_type_cached *cache = ob_type_cache;
     if (PLAT_UNLIKELY(cache == NULL))
         cache = ob_type_cache_create();
     ob_type_cached none = {0};
     ob_type_cached *cached = cache != NULL ? &cache[ob_type_slot(body)] : &none;
-    uint64_t generation = plat_atomic_load(&ob_generation, PLAT_ACQUIRE);
-    if (body != NULL && cached->body == body && cached->generation == generation)
-        return cached->type;
     ob_type type = OB_TYPE_NONE;
     plat_spin_lock(&ob_live_lock);
     ob_header *h = ob_find_live(body);

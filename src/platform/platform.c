@@ -144,6 +144,8 @@ void plat_dlclose(plat_lib *lib) { uv_dlclose(UV_LIB(lib)); }
 const char *plat_dlerror(const plat_lib *lib) { return uv_dlerror((const uv_lib_t *)(const void *)&lib->opaque); }
 
 /* ---- threads' stacks and scheduling ----------------------------------------------------------- */
+PLAT_THREAD_LOCAL_HOT char plat_thread_tag_;
+
 void plat_yield(void)
 {
 #ifdef _WIN32

@@ -222,6 +222,50 @@ static inline void plat_spin_unlock(plat_spinlock *lock)
     plat_atomic_store(&lock->word, 0, PLAT_RELEASE);
 }
 
+/* A recursive spin lock, for locks taken on every request and held briefly, whose holder may
+ * come back for it (an observer emitting an event, a cancel routine completing the IRP whose
+ * cancellation holds the request list).  The owner is named by the address of a thread-local
+ * of the platform layer: taking it costs one exchange, taking it again a load and a compare. */
+typedef struct plat_rspinlock {
+    plat_spinlock lock;
+    const void *owner; /* atomic: plat_thread_tag() of the holder, or NULL */
+    unsigned depth;    /* the owner's nesting */
+} plat_rspinlock;
+
+extern PLAT_THREAD_LOCAL_HOT char plat_thread_tag_;
+
+/* An address unique to the calling thread while it lives. */
+static inline const void *plat_thread_tag(void)
+{
+    return &plat_thread_tag_;
+}
+
+static inline void plat_rspin_lock(plat_rspinlock *lock)
+{
+    const void *self = plat_thread_tag();
+    if (plat_atomic_load(&lock->owner, PLAT_RELAXED) == self) {
+        lock->depth++;
+        return;
+    }
+    plat_spin_lock(&lock->lock);
+    plat_atomic_store(&lock->owner, self, PLAT_RELAXED);
+    lock->depth = 1;
+}
+
+static inline void plat_rspin_unlock(plat_rspinlock *lock)
+{
+    if (--lock->depth == 0) {
+        plat_atomic_store(&lock->owner, NULL, PLAT_RELAXED);
+        plat_spin_unlock(&lock->lock);
+    }
+}
+
+/* Whether the calling thread holds the lock. */
+static inline int plat_rspin_held(plat_rspinlock *lock)
+{
+    return plat_atomic_load(&lock->owner, PLAT_RELAXED) == plat_thread_tag();
+}
+
 /* ---- hardware faults (platform/fault.c) -----------------------------------------------------
  * A real bad pointer (SIGSEGV or SIGBUS on POSIX systems) on a thread that has armed fault
  * catching is described as a plat_fault and handed to a catcher, which runs inside the signal
