@@ -7,6 +7,8 @@
 
 #include <wdmemu/wdmemu.h>
 
+#include "ke/ke.h"
+
 /* The three kinds of pool a block can come from. */
 typedef enum ex_pool_kind {
     EX_POOL_NONPAGED,    /* NonPagedPool, POOL_FLAG_NON_PAGED_EXECUTE */
@@ -49,7 +51,13 @@ BOOLEAN ex_pool_is_block(PVOID p);
 
 /* Reports IRQL_POOL_ACCESS when the current IRQL is above what the kind of pool allows
  * (APC_LEVEL for paged pool, DISPATCH_LEVEL for any); returns FALSE then. */
-BOOLEAN ex_pool_check_irql(const char *ddi, ex_pool_kind kind, ULONG tag, BOOLEAN freeing);
+BOOLEAN ex_pool_irql_violation(const char *ddi, ex_pool_kind kind, ULONG tag, BOOLEAN freeing);
+static inline BOOLEAN ex_pool_check_irql(const char *ddi, ex_pool_kind kind, ULONG tag, BOOLEAN freeing)
+{
+    if (PLAT_LIKELY(ke_self()->irql <= (kind == EX_POOL_PAGED ? APC_LEVEL : DISPATCH_LEVEL)))
+        return TRUE;
+    return ex_pool_irql_violation(ddi, kind, tag, freeing);
+}
 
 ex_pool_kind ex_pool_kind_of_type(POOL_TYPE type);
 const char *ex_pool_kind_name(ex_pool_kind kind);

@@ -279,7 +279,8 @@ static const char *ex_irql_name(KIRQL irql)
 
 /* The verifier's rule: paged pool only at or below APC_LEVEL, any pool only at or below
  * DISPATCH_LEVEL (bug check 0xC4 with 0x01/0x02 for allocations, 0x11/0x12 for frees). */
-BOOLEAN ex_pool_check_irql(const char *ddi, ex_pool_kind kind, ULONG tag, BOOLEAN freeing)
+/* ex_pool_check_irql's slow path: the finding (FALSE), or TRUE if the IRQL was allowed after all. */
+BOOLEAN ex_pool_irql_violation(const char *ddi, ex_pool_kind kind, ULONG tag, BOOLEAN freeing)
 {
     KIRQL irql = ke_self()->irql;
     KIRQL limit = kind == EX_POOL_PAGED ? APC_LEVEL : DISPATCH_LEVEL;

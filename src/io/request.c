@@ -42,6 +42,7 @@ struct wdmemu_request {
     BOOLEAN written;            /* ... and wrote the IO_STATUS_BLOCK (not a failure without pending) */
     unsigned char handover;     /* atomic, IO_REQUEST_RELEASED | IO_REQUEST_FINAL_DONE: whoever sets
                                    the second bit frees the request */
+    unsigned char signal;       /* atomic: IO_REQUEST_SIGNALLED, IO_REQUEST_WAITER or 0 */
     BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
     ACCESS_MASK granted;        /* the handle's granted access */
     wdmemu_request_callback callback;
@@ -53,6 +54,30 @@ struct wdmemu_request {
  * touches the request.  Each side sets its bit with one atomic or: no lock. */
 #define IO_REQUEST_RELEASED 1u
 #define IO_REQUEST_FINAL_DONE 2u
+
+/* signal: the event `done` is set only for a waiter.  Most requests complete before anybody
+ * could wait (the driver completed in its dispatch routine), and setting a kernel event takes
+ * the dispatcher lock.  The final stage marks the request signalled; a waiter first announces
+ * itself, and whichever comes second knows: the final stage then sets the event, the waiter
+ * does not wait. */
+#define IO_REQUEST_SIGNALLED 1u
+#define IO_REQUEST_WAITER 2u
+
+/* The final result is in place: wakes the waiters, if any. */
+static void io_request_signal(wdmemu_request *request)
+{
+    if (plat_atomic_exchange(&request->signal, IO_REQUEST_SIGNALLED, PLAT_ACQ_REL) == IO_REQUEST_WAITER)
+        KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
+}
+
+/* Before waiting on `done`: FALSE when the request was signalled already (nothing to wait for). */
+static BOOLEAN io_request_may_wait(wdmemu_request *request)
+{
+    unsigned char expected = 0;
+    if (plat_atomic_cas(&request->signal, &expected, IO_REQUEST_WAITER, 0, PLAT_ACQ_REL, PLAT_ACQUIRE))
+        return TRUE;
+    return expected == IO_REQUEST_WAITER;
+}
 
 /* Guards the outstanding list and each request's finished flag.  Recursive: a cancel routine
  * may complete the IRP (and so run the final stage) inside IoCancelIrp.  Taken twice per request
@@ -252,10 +277,10 @@ static VOID NTAPI io_file_release_worker(PVOID context)
 static void io_release_file_later(PFILE_OBJECT file)
 {
     io_file_release *release = NULL;
-    if (KeGetCurrentIrql() > APC_LEVEL && ObGetObjectPointerCount(file) == 1)
+    if (ke_self()->irql > APC_LEVEL && ob_pointer_count(file) == 1)
         release = malloc(sizeof(*release));
     if (release == NULL) {
-        ObDereferenceObject(file);
+        ob_dereference(file); /* the IRP's reference: a live file object, no check needed */
         return;
     }
     release->file = file;
@@ -309,7 +334,7 @@ static void io_request_final(PIRP irp, void *context)
      * allocated until IO_REQUEST_FINAL_DONE says this stage is through with it. */
     if (written) {
         io_request_completed_event(request);
-        KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
+        io_request_signal(request);
     }
     if (request->callback != NULL && !release && written)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
@@ -388,7 +413,7 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
     request->finished = TRUE;
     plat_atomic_store(&request->handover, IO_REQUEST_FINAL_DONE, PLAT_RELEASE); /* no final stage follows */
     io_request_completed_event(request);
-    KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
+    io_request_signal(request);
     if (request->callback != NULL)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
     return iosb->Status;
@@ -462,7 +487,7 @@ static NTSTATUS io_request_send(wdmemu_request *request, PIRP irp)
     if (file->Flags & FO_SYNCHRONOUS_IO)
         irp->Flags |= IRP_SYNCHRONOUS_API;
     request->irp = irp;
-    ObReferenceObject(file); /* held by the IRP until its final stage */
+    ob_reference(file); /* held by the IRP until its final stage (the call holds one already) */
     io_irp_set_final(irp, io_request_final, request);
     io_requests_lock_();
     request->next = io_outstanding;
@@ -486,7 +511,9 @@ static NTSTATUS io_request_send(wdmemu_request *request, PIRP irp)
  * deadlock: nothing can complete it) after reporting a request that never completed. */
 static NTSTATUS io_request_wait_done(wdmemu_request *request)
 {
-    NTSTATUS waited = KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, NULL);
+    NTSTATUS waited = io_request_may_wait(request)
+                          ? KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, NULL)
+                          : STATUS_SUCCESS;
     if (waited == STATUS_SUCCESS)
         return STATUS_SUCCESS;
     if (!request->finished) {
@@ -513,7 +540,7 @@ static void io_request_release(wdmemu_request *request)
 /* The end of a waiting call: drops the call's file reference and lets go of the request. */
 static void io_request_end_call(wdmemu_request *request)
 {
-    ObDereferenceObject(request->file);
+    ob_dereference(request->file); /* the reference io_request_create took through the handle */
     io_request_release(request);
 }
 
@@ -749,8 +776,9 @@ WDMEMU_API NTSTATUS wdmemu_request_wait(wdmemu_request *request, int64_t timeout
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_request_wait(NULL)");
     LARGE_INTEGER timeout;
     timeout.QuadPart = -timeout_ms * 10000;
-    NTSTATUS status = KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, timeout_ms < 0 ? NULL : &timeout);
-    return status;
+    if (!io_request_may_wait(request))
+        return STATUS_SUCCESS;
+    return KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, timeout_ms < 0 ? NULL : &timeout);
 }
 
 WDMEMU_API BOOLEAN wdmemu_request_result(const wdmemu_request *request, NTSTATUS *status, ULONG_PTR *information)

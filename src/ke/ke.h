@@ -142,6 +142,20 @@ void ke_unlock(void);
 
 BOOLEAN ke_deterministic(void);
 
+/* TRUE when the calling (scheduled) thread cannot be running alongside another: deterministic
+ * mode, and no unscheduled host thread has called in.  A scheduled thread then holds the baton
+ * whenever it runs, and the baton's hand-over orders its memory accesses after the previous
+ * holder's, so a counter only scheduled threads change may be incremented without an atomic
+ * read-modify-write.  (A foreign thread clears this when it is adopted; an increment already
+ * under way at that instant may collide with the foreign thread's, as anything else the two
+ * do at once may: that mode is reported as DETERMINISTIC_FOREIGN_THREAD.) */
+extern BOOLEAN ke_baton_exclusive;
+static inline BOOLEAN ke_runs_alone(void)
+{
+    return plat_atomic_load(&ke_baton_exclusive, PLAT_RELAXED);
+}
+void ke_baton_exclusive_reset(void);
+
 /* Interrupt time in 100 ns units (virtual in deterministic mode). */
 ULONGLONG ke_interrupt_time(void);
 

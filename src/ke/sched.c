@@ -24,12 +24,23 @@ static BOOLEAN ke_stopping; /* wdmemu_shutdown: run nothing more */
 extern ke_thread *ke_all_threads;
 static ke_thread *ke_dpc_thread;
 
+/* Atomic: TRUE in deterministic mode until a thread the scheduler does not know calls in.
+ * Then only the thread holding the baton runs, so a counter that scheduled threads alone change
+ * needs no atomic read-modify-write (ke_runs_alone). */
+BOOLEAN ke_baton_exclusive;
+
+void ke_baton_exclusive_reset(void)
+{
+    plat_atomic_store(&ke_baton_exclusive, (BOOLEAN)!ke_mode_threaded, PLAT_RELAXED);
+}
+
 static void ke_mutex_init(void)
 {
     plat_mutex_init_recursive(&ke_mutex);
     ke_real_base = plat_hrtime();
     const char *mode = plat_getenv("WDMEMU_MODE");
     ke_mode_threaded = mode != NULL && strcmp(mode, "threaded") == 0;
+    ke_baton_exclusive_reset();
     const char *seed = plat_getenv("WDMEMU_SEED");
     if (seed != NULL) {
         ke_seed = strtoull(seed, NULL, 0);
@@ -382,6 +393,7 @@ WDMEMU_API NTSTATUS wdmemu_set_mode(wdmemu_mode mode)
         dpc_thread->state = KE_TERMINATED;
     }
     ke_mode_threaded = mode == WDMEMU_MODE_THREADED;
+    ke_baton_exclusive_reset();
     ke_unlock();
     ke_init();
     return STATUS_SUCCESS;

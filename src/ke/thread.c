@@ -97,6 +97,7 @@ ke_thread *ke_adopt(void)
             ke_set_running(t);
         else if (!ke_foreign_reported) {
             ke_foreign_reported = TRUE;
+            plat_atomic_store(&ke_baton_exclusive, FALSE, PLAT_RELAXED);
             rp_finding("DETERMINISTIC_FOREIGN_THREAD", STATUS_SUCCESS, "", NULL,
                        "a second host thread called into wdmemu in deterministic mode; it runs unscheduled, so "
                        "results are no longer reproducible (use WDMEMU_MODE=threaded for multi-threaded tests)");
@@ -340,6 +341,7 @@ void ke_threads_forget(void)
     ke_current_thread = NULL;
     ke_next_thread_id = 1;
     ke_foreign_reported = FALSE;
+    ke_baton_exclusive_reset();
     while (t != NULL) {
         ke_thread *next = t->next;
         plat_cond_destroy(&t->cv);
