@@ -1,5 +1,6 @@
 /* core/event.c: subscription table and delivery for the engine event stream. */
 #include "core/event.h"
+#include "ke/ke.h"
 #include "platform/atomic.h"
 
 #include <string.h>
@@ -18,27 +19,36 @@ static uint64_t ev_next_seq;
 
 /* The stream's lock: recursive (an observer may emit, or call back into the tracer), and a
  * spin lock underneath, since it is taken for every event and held only while the observers
- * record it (a spinning thread yields now and then). */
+ * record it (a spinning thread yields now and then).  While ke_runs_alone() says only the
+ * calling thread can be running (deterministic mode), delivery does without it: the lock's
+ * exchange was a large part of a traced request's cost.  (So in deterministic mode a host
+ * thread the scheduler does not know must not read the trace while requests run: any other
+ * wdmemu call from it is reported as DETERMINISTIC_FOREIGN_THREAD, which ends that mode.) */
 static plat_rspinlock ev_lock;
 
-static inline void ev_lock_acquire(void)
+/* TRUE if the lock was taken (and must be released). */
+static inline BOOLEAN ev_lock_acquire(void)
 {
+    if (PLAT_LIKELY(ke_runs_alone()))
+        return FALSE;
     plat_rspin_lock(&ev_lock);
+    return TRUE;
 }
 
-static inline void ev_lock_release(void)
+static inline void ev_lock_release(BOOLEAN taken)
 {
-    plat_rspin_unlock(&ev_lock);
+    if (taken)
+        plat_rspin_unlock(&ev_lock);
 }
 
 void ev_stream_lock(void)
 {
-    ev_lock_acquire();
+    plat_rspin_lock(&ev_lock);
 }
 
 void ev_stream_unlock(void)
 {
-    ev_lock_release();
+    plat_rspin_unlock(&ev_lock);
 }
 
 int ev_subscribe(ev_observer fn, void *context)
@@ -85,11 +95,11 @@ void ev_unsubscribe_all(void)
 
 void ev_deliver(ev_record *record)
 {
-    ev_lock_acquire();
+    BOOLEAN taken = ev_lock_acquire();
     record->seq = ev_next_seq++;
     for (int i = 0; i < ev_slots_used; i++) {
         if (ev_slots[i].fn != NULL)
             ev_slots[i].fn(record, ev_slots[i].context);
     }
-    ev_lock_release();
+    ev_lock_release(taken);
 }

@@ -412,8 +412,9 @@ static NTSTATUS io_fast_finished(wdmemu_request *request, const IO_STATUS_BLOCK 
     request->written = TRUE;
     request->finished = TRUE;
     plat_atomic_store(&request->handover, IO_REQUEST_FINAL_DONE, PLAT_RELEASE); /* no final stage follows */
+    /* Signalled: nobody can be waiting yet (the request has not left the call that started it). */
+    plat_atomic_store(&request->signal, IO_REQUEST_SIGNALLED, PLAT_RELEASE);
     io_request_completed_event(request);
-    io_request_signal(request);
     if (request->callback != NULL)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
     return iosb->Status;
@@ -531,7 +532,9 @@ static NTSTATUS io_request_wait_done(wdmemu_request *request)
 /* Lets go of a request: freed now if its final stage is through with it, else by that stage. */
 static void io_request_release(wdmemu_request *request)
 {
-    BOOLEAN done = (plat_atomic_fetch_or(&request->handover, IO_REQUEST_RELEASED, PLAT_ACQ_REL) &
+    /* A final stage that is through never looks at the request again: no need to tell it. */
+    BOOLEAN done = (plat_atomic_load(&request->handover, PLAT_ACQUIRE) & IO_REQUEST_FINAL_DONE) != 0 ||
+                   (plat_atomic_fetch_or(&request->handover, IO_REQUEST_RELEASED, PLAT_ACQ_REL) &
                     IO_REQUEST_FINAL_DONE) != 0;
     if (done)
         io_request_destroy(request);

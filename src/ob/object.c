@@ -24,6 +24,7 @@
 
 #include "platform/atomic.h"
 #include "platform/platform.h"
+#include "ke/ke.h"
 #include "rtl/rtl.h"
 
 #define OB_MAGIC 0x4F626A21u /* "Obj!" */
@@ -192,9 +193,22 @@ ob_type ob_type_lookup(const void *body)
     return type;
 }
 
+/* Reference counts change with interlocked operations, except while ke_runs_alone() says the
+ * calling thread is the only one running (deterministic mode): then a plain increment or
+ * decrement does, without the locked instruction (two to four per request). */
+static inline LONG_PTR ob_count_add(volatile LONG_PTR *count, LONG_PTR n)
+{
+    if (PLAT_LIKELY(ke_runs_alone())) {
+        LONG_PTR value = plat_atomic_load(count, PLAT_RELAXED) + n;
+        plat_atomic_store(count, value, PLAT_RELAXED);
+        return value;
+    }
+    return plat_atomic_add_fetch(count, n, PLAT_ACQ_REL);
+}
+
 LONG_PTR ob_reference(void *body)
 {
-    return InterlockedIncrement64((LONG64 volatile *)&ob_header_of(body)->pointer_count);
+    return ob_count_add(&ob_header_of(body)->pointer_count, 1);
 }
 
 LONG_PTR ob_pointer_count(const void *body)
@@ -224,7 +238,7 @@ static void ob_free(ob_header *h)
 LONG_PTR ob_dereference(void *body)
 {
     ob_header *h = ob_header_of(body);
-    LONG_PTR count = InterlockedDecrement64((LONG64 volatile *)&h->pointer_count);
+    LONG_PTR count = ob_count_add(&h->pointer_count, -1);
     if (count != 0)
         return count;
     if (h->on_delete != NULL)
