@@ -76,6 +76,8 @@ typedef struct ev_record {
     LONGLONG offset;             /* ... a read's or write's byte offset */
     const char *rule;
     const char *text;
+    BOOLEAN text_static;         /* text is a string literal (a DDI or API name): the same address
+                                    always holds the same text */
 } ev_record;
 
 typedef void (*ev_observer)(const ev_record *record, void *context);

@@ -8,20 +8,7 @@
 #include "rtl/format.h"
 #include "io/io.h"
 
-typedef struct io_file {
-    FILE_OBJECT object;
-    BOOLEAN opened;      /* IRP_MJ_CREATE succeeded: IRP_MJ_CLOSE is owed */
-    BOOLEAN cleaned_up;  /* IRP_MJ_CLEANUP was sent */
-    WCHAR *name_buffer;
-    ULONG serial;        /* 1, 2, ... in opening order since wdmemu_init (traces name files by it) */
-} io_file;
-
 static volatile LONG io_file_serials;
-
-ULONG io_file_serial(PFILE_OBJECT file)
-{
-    return file != NULL && ob_type_of(file) == OB_TYPE_FILE ? ((io_file *)file)->serial : 0;
-}
 
 void io_file_reset_serials(void)
 {

@@ -143,8 +143,21 @@ NTSTATUS io_open_device(PDEVICE_OBJECT device, const WCHAR *remainder, size_t re
                         ACCESS_MASK access, ULONG share, ULONG options, KPROCESSOR_MODE mode, PFILE_OBJECT *file);
 /* The handle count of a file object reached zero: sends IRP_MJ_CLEANUP. */
 void io_file_cleanup(PFILE_OBJECT file);
-/* The file object's opening number (1, 2, ... since wdmemu_init), 0 if it is not one. */
-ULONG io_file_serial(PFILE_OBJECT file);
+/* A file object as the I/O manager keeps it (file.c owns it). */
+typedef struct io_file {
+    FILE_OBJECT object;
+    BOOLEAN opened;      /* IRP_MJ_CREATE succeeded: IRP_MJ_CLOSE is owed */
+    BOOLEAN cleaned_up;  /* IRP_MJ_CLEANUP was sent */
+    WCHAR *name_buffer;
+    ULONG serial;        /* 1, 2, ... in opening order since wdmemu_init (traces name files by it) */
+} io_file;
+
+/* The file object's opening number (1, 2, ... since wdmemu_init), 0 if it is not one (asked for
+ * most trace records: inline). */
+static inline ULONG io_file_serial(PFILE_OBJECT file)
+{
+    return file != NULL && ob_type_of(file) == OB_TYPE_FILE ? ((io_file *)file)->serial : 0;
+}
 void io_file_reset_serials(void);
 
 /* ---- host helpers --------------------------------------------------------------------------- */

@@ -184,7 +184,7 @@ static void io_request_completed_event(wdmemu_request *request)
 {
     EV_EMIT(.kind = EV_REQUEST_COMPLETED, .device = request->device, .driver = request->device->DriverObject,
             .major = request->major, .status = request->iosb.Status, .information = request->iosb.Information,
-            .text = request->api);
+            .text = request->api, .text_static = TRUE);
 }
 
 /* ---- open ----------------------------------------------------------------------------------- */
@@ -385,7 +385,7 @@ static void io_request_issued(wdmemu_request *request, ULONG code, ULONG input_l
                               LONGLONG offset)
 {
     EV_EMIT(.kind = EV_REQUEST_ISSUED, .device = request->device, .driver = request->device->DriverObject,
-            .major = request->major, .text = request->api, .file = request->file, .code = code,
+            .major = request->major, .text = request->api, .text_static = TRUE, .file = request->file, .code = code,
             .input_length = input_length, .output_length = output_length, .offset = offset);
 }
 
@@ -425,7 +425,7 @@ static void io_fast_event(wdmemu_request *request, const char *routine, BOOLEAN 
 {
     EV_EMIT(.kind = EV_FAST_IO, .device = request->device, .driver = request->device->DriverObject,
             .major = request->major, .handled = handled, .status = handled ? iosb->Status : STATUS_SUCCESS,
-            .information = handled ? iosb->Information : 0, .text = routine, .file = request->file, .code = code,
+            .information = handled ? iosb->Information : 0, .text = routine, .text_static = TRUE, .file = request->file, .code = code,
             .input_length = input_length, .output_length = output_length, .offset = offset);
 }
 

@@ -158,6 +158,13 @@ void ke_baton_exclusive_reset(void);
 
 /* Interrupt time in 100 ns units (virtual in deterministic mode). */
 ULONGLONG ke_interrupt_time(void);
+/* ke_interrupt_time for a caller on every traced step: the virtual clock read directly while
+ * ke_runs_alone() (nobody else can move it meanwhile). */
+extern ULONGLONG ke_virtual_now;
+static inline ULONGLONG ke_interrupt_time_now(void)
+{
+    return ke_runs_alone() ? ke_virtual_now : ke_interrupt_time();
+}
 
 /* Called with ke_lock held whenever an object's state changed: wakes the threads whose wait
  * may now be satisfied. */

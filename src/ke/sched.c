@@ -15,7 +15,7 @@ static plat_once_flag ke_once = PLAT_ONCE_INIT;
 static BOOLEAN ke_mode_threaded;
 static uint64_t ke_seed = 1;
 static uint64_t ke_rng_state = 1;
-static ULONGLONG ke_virtual_now;
+ULONGLONG ke_virtual_now; /* deterministic mode's clock (100 ns units): ke_lock, or ke_runs_alone() */
 static uint64_t ke_real_base;
 static ke_thread *ke_running;
 static uint64_t ke_steps;

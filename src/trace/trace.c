@@ -57,10 +57,11 @@ typedef struct tr_stored {
 /* Every string a record points to (driver and device names, DDI and routine names, finding and
  * DbgPrint text) is kept once in the intern table, which lives as long as the records: a record
  * stores pointers, never copies, and wdmemu_trace_clear frees the table with the records.  Small
- * caches in front of it spare the table lookup: one by device object (its name and its driver's,
- * checked against the object's current name, dropped at EV_DEVICE_FREED and whenever tracing
- * starts, so a device allocated at a freed one's address is never named by it), and one by the
- * address of the text, each hit confirmed by comparing the text itself. */
+ * caches in front of it spare the table lookup: one by device object (its name and its driver's;
+ * a device's name is set before its first event and never changes, and the entry is dropped at
+ * EV_DEVICE_FREED and whenever tracing starts, so a device allocated at a freed one's address
+ * is never named by it), and one by the address of the text, each hit confirmed by comparing
+ * the text itself unless the emitter said the text is a literal (ev_record.text_static). */
 typedef struct tr_interned {
     UT_hash_handle hh;
     size_t length;
@@ -70,7 +71,6 @@ typedef struct tr_interned {
 #define TR_DEVICE_CACHE 64
 typedef struct tr_device_names {
     const void *device;
-    const WCHAR *name_of; /* ob_name when cached */
     const char *device_name, *driver_name;
 } tr_device_names;
 
@@ -85,6 +85,7 @@ typedef struct tr_driver_name {
 
 #define TR_TEXT_CACHE 128
 typedef struct tr_text_cached {
+    const char *source;   /* a literal's address (tr_intern_static), else NULL */
     const char *interned;
 } tr_text_cached;
 
@@ -97,6 +98,8 @@ static struct {
     FILE *text, *jsonl, *chrome;
     BOOLEAN close_text, close_jsonl, close_chrome;
     wdmemu_chrome_writer *chrome_writer;
+    BOOLEAN writing;             /* text, jsonl or chrome_writer is set (tr_update_writing) */
+    unsigned char data[4096];    /* the record being built: its data bytes (lock held) */
     tr_stored *records;
     size_t count, capacity;
     wdmemu_trace_record **public_chunks; /* by index / TR_PUBLIC_CHUNK; NULL until asked for */
@@ -225,6 +228,7 @@ static const char *tr_intern_slow(tr_text_cached *cached, const char *text, size
     if (length >= limit)
         length = limit - 1;
     const char *interned = tr_intern_n(text, length);
+    cached->source = NULL;
     cached->interned = interned;
     return interned;
 }
@@ -236,6 +240,18 @@ static inline const char *tr_intern(const char *text, size_t limit)
     if (PLAT_LIKELY(cached->interned != NULL && strcmp(cached->interned, text) == 0))
         return cached->interned;
     return tr_intern_slow(cached, text, limit);
+}
+
+/* Lock held.  The interned copy of a string literal (ev_record.text_static): found by its
+ * address alone, since the text there never changes. */
+static inline const char *tr_intern_static(const char *text)
+{
+    tr_text_cached *cached = &tr.texts[tr_text_slot(text)];
+    if (PLAT_LIKELY(cached->source == text && cached->interned != NULL))
+        return cached->interned;
+    const char *interned = tr_intern_slow(cached, text, SIZE_MAX);
+    cached->source = text;
+    return interned;
 }
 
 static inline size_t tr_device_slot(const void *device)
@@ -250,9 +266,7 @@ static const tr_device_names *tr_device_slow(PDEVICE_OBJECT dev, tr_device_names
         return NULL;
     char name[TR_NAME_MAX];
     io_device_display(dev, name, sizeof(name));
-    size_t length;
     cached->device = dev;
-    cached->name_of = ob_name(dev, &length);
     cached->device_name = tr_intern(name, TR_NAME_MAX);
     cached->driver_name = tr_intern(io_driver_display(dev->DriverObject), TR_NAME_MAX);
     return cached;
@@ -264,8 +278,7 @@ static inline const tr_device_names *tr_device(PDEVICE_OBJECT dev)
     if (dev == NULL)
         return NULL;
     tr_device_names *cached = &tr.devices[tr_device_slot(dev)];
-    size_t length;
-    if (PLAT_LIKELY(cached->device == dev && cached->name_of == ob_name(dev, &length)))
+    if (PLAT_LIKELY(cached->device == dev))
         return cached;
     return tr_device_slow(dev, cached);
 }
@@ -283,7 +296,7 @@ static void tr_forget_caches(void)
 static inline const char *tr_driver_name_of(PDRIVER_OBJECT driver)
 {
     tr_driver_name *cached = &tr.drivers[((uintptr_t)driver >> 4) % TR_DRIVER_CACHE];
-    uint64_t generation = ob_registry_generation();
+    uint64_t generation = plat_atomic_load(&ob_generation, PLAT_ACQUIRE);
     if (PLAT_LIKELY(cached->driver == driver && cached->generation == generation))
         return cached->name;
     cached->driver = driver;
@@ -294,22 +307,28 @@ static inline const char *tr_driver_name_of(PDRIVER_OBJECT driver)
 
 /* ---- building a record ------------------------------------------------------------------------ */
 
-/* Whether the IRP may be looked at for this kind of event (it is alive and being processed). */
-static BOOLEAN tr_irp_readable(ev_kind kind)
+/* What tr_build needs to know of each kind of event, looked up once per record. */
+#define TR_K_IRP_READABLE 1u  /* the IRP may be looked at (it is alive and being processed) */
+#define TR_K_HAS_MAJOR 2u     /* the event carries the major function itself */
+#define TR_K_REQUEST_ARGS 4u  /* the requester's file, code, lengths and offset */
+static const unsigned char tr_kind_traits[EV_ADD_DEVICE_RETURNED + 1] = {
+    [EV_IRP_DISPATCH] = TR_K_IRP_READABLE,
+    [EV_IRP_COMPLETE] = TR_K_IRP_READABLE,
+    [EV_IRP_COMPLETION_ROUTINE] = TR_K_IRP_READABLE,
+    [EV_IRP_FINAL] = TR_K_IRP_READABLE,
+    [EV_IRP_MARK_PENDING] = TR_K_IRP_READABLE,
+    [EV_START_IO] = TR_K_IRP_READABLE,
+    [EV_IRP_QUEUED] = TR_K_IRP_READABLE,
+    [EV_IRP_CANCEL] = TR_K_IRP_READABLE,
+    [EV_IRP_DISPATCH_RETURNED] = TR_K_HAS_MAJOR,
+    [EV_REQUEST_COMPLETED] = TR_K_HAS_MAJOR,
+    [EV_REQUEST_ISSUED] = TR_K_HAS_MAJOR | TR_K_REQUEST_ARGS,
+    [EV_FAST_IO] = TR_K_HAS_MAJOR | TR_K_REQUEST_ARGS,
+};
+
+static unsigned tr_traits(ev_kind kind)
 {
-    switch (kind) {
-    case EV_IRP_DISPATCH:
-    case EV_IRP_COMPLETE:
-    case EV_IRP_COMPLETION_ROUTINE:
-    case EV_IRP_FINAL:
-    case EV_IRP_MARK_PENDING:
-    case EV_START_IO:
-    case EV_IRP_QUEUED:
-    case EV_IRP_CANCEL:
-        return TRUE;
-    default:
-        return FALSE;
-    }
+    return (unsigned)kind < sizeof(tr_kind_traits) ? tr_kind_traits[kind] : 0;
 }
 
 /* Whether the record passes the filters (findings always do). */
@@ -403,16 +422,18 @@ static size_t tr_data(const ev_record *ev, PIRP irp, const PIO_STACK_LOCATION st
 static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, size_t *data_length)
 {
     *data_length = 0;
-    *r = (tr_stored){0}; /* inline stores, not a memset call */
+    static const tr_stored tr_zero;
+    *r = tr_zero; /* a copy of a zero record: vector stores, where zeroing it in place compiles to a
+                     rep stos, slow to start for 112 bytes */
     r->seq = ev->seq;
-    r->time = ke_interrupt_time();
+    r->time = ke_interrupt_time_now();
     ke_thread *self = ke_peek();
     r->thread = self != NULL ? self->id : 0;
     r->irql = self != NULL ? self->irql : PASSIVE_LEVEL;
     r->kind = (UCHAR)ev->kind;
     r->status = ev->status;
     r->information = ev->information;
-    r->flags = ev->pending_returned || ev->handled ? TR_PENDING_RETURNED : 0;
+    r->flags = (ev->pending_returned | ev->handled) ? TR_PENDING_RETURNED : 0;
     r->stack_location = ev->stack_location;
     r->major = ev->major;
     r->minor = ev->minor;
@@ -423,7 +444,8 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
         io_irp_header *header = io_irp_header_of(irp);
         r->irp = header != NULL ? header->id : 0;
     }
-    if (ev->kind == EV_REQUEST_ISSUED || ev->kind == EV_FAST_IO) {
+    unsigned traits = tr_traits(ev->kind);
+    if (traits & TR_K_REQUEST_ARGS) {
         /* the requester's parameters, as NtXxxFile / the FastIoXxx routine received them */
         r->file = io_file_serial(ev->file);
         r->ioctl = ev->code;
@@ -431,9 +453,9 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
         r->output_length = ev->output_length;
         r->offset = ev->offset;
     }
-    BOOLEAN have_major = ev->kind == EV_REQUEST_ISSUED || ev->kind == EV_REQUEST_COMPLETED || ev->kind == EV_FAST_IO ||
-                         ev->kind == EV_IRP_DISPATCH_RETURNED; /* these carry the major function themselves */
-    if (irp != NULL && tr_irp_readable(ev->kind) && irp->StackCount > 0 && irp->CurrentLocation > irp->StackCount) {
+    BOOLEAN have_major = (traits & TR_K_HAS_MAJOR) != 0;
+    BOOLEAN readable = irp != NULL && (traits & TR_K_IRP_READABLE) != 0;
+    if (readable && irp->StackCount > 0 && irp->CurrentLocation > irp->StackCount) {
         /* past the top (the final stage): the top location still names the request */
         PIO_STACK_LOCATION top = (PIO_STACK_LOCATION)(irp + 1) + irp->StackCount - 1;
         r->major = top->MajorFunction;
@@ -450,7 +472,7 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
         if (dev == NULL && tr_device(top->DeviceObject) != NULL)
             dev = top->DeviceObject; /* the device the request was sent to */
     }
-    if (irp != NULL && tr_irp_readable(ev->kind) && irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount) {
+    if (readable && irp->CurrentLocation >= 1 && irp->CurrentLocation <= irp->StackCount) {
         have_major = TRUE;
         PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
         r->major = stack->MajorFunction;
@@ -511,7 +533,7 @@ static void tr_observe(const ev_record *ev, void *context)
     BOOLEAN keep = tr.memory && tr.count < tr.capacity;
     tr_stored local;
     tr_stored *r = keep ? &tr.records[tr.count] : &local;
-    unsigned char data[4096];
+    unsigned char *data = tr.data;
     size_t data_length = 0;
     tr_build(ev, r, data, &data_length);
     /* The freed device's address may be reused: it is named again from the new object. */
@@ -525,7 +547,10 @@ static void tr_observe(const ev_record *ev, void *context)
     /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
      * routine name or DbgPrint text.  Text that is written out and not kept is not interned. */
     const char *text = ev->text != NULL ? ev->text : ev->rule;
-    r->text = text != NULL && keep ? tr_intern(text, SIZE_MAX) : text;
+    if (text != NULL && keep)
+        r->text = ev->text_static && ev->text != NULL ? tr_intern_static(text) : tr_intern(text, SIZE_MAX);
+    else
+        r->text = text;
     if (data_length != 0 && keep) {
         r->data = malloc(data_length);
         if (r->data != NULL) {
@@ -536,7 +561,7 @@ static void tr_observe(const ev_record *ev, void *context)
         r->data = data;
         r->data_length = (uint16_t)data_length;
     }
-    if (tr.text != NULL || tr.jsonl != NULL || tr.chrome_writer != NULL) {
+    if (tr.writing) {
         wdmemu_trace_record written;
         tr_public(r, &written);
         if (tr.text != NULL)
@@ -601,6 +626,7 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
         status = rp_error(STATUS_INVALID_PARAMETER,
                           "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path], chrome[:path])", spec);
     }
+    tr.writing = tr.text != NULL || tr.jsonl != NULL || tr.chrome_writer != NULL;
     BOOLEAN subscribe = NT_SUCCESS(status) && tr.subscription < 0;
     tr_unlock();
     if (subscribe) {
@@ -668,6 +694,7 @@ WDMEMU_API void wdmemu_trace_stop(void)
             fclose(tr.chrome);
     }
     tr.text = tr.jsonl = tr.chrome = NULL;
+    tr.writing = FALSE;
     tr.memory = FALSE;
     tr_unlock();
 }
