@@ -32,7 +32,6 @@
 
 struct wdmemu_request {
     const char *api;
-    UCHAR major;
     PFILE_OBJECT file;          /* referenced by the API call while it runs and by the IRP */
     PDEVICE_OBJECT device;
     PIRP irp;                   /* while outstanding */
@@ -44,6 +43,7 @@ struct wdmemu_request {
                                    the second bit frees the request */
     unsigned char signal;       /* atomic: IO_REQUEST_SIGNALLED, IO_REQUEST_WAITER or 0 */
     BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
+    UCHAR major;                /* (with the flags: 120 bytes, what 6a's memory per pending IRP allows) */
     ACCESS_MASK granted;        /* the handle's granted access */
     wdmemu_request_callback callback;
     void *context;
