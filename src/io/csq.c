@@ -77,7 +77,7 @@ static void io_csq_event(PIO_CSQ csq, PIRP irp, BOOLEAN queued, NTSTATUS status,
                                    : NULL;
     EV_EMIT(.kind = queued ? EV_IRP_QUEUED : EV_IRP_DEQUEUED, .driver = ke_current_driver(),
             .device = stack != NULL ? stack->DeviceObject : NULL, .irp = irp, .queue = csq,
-            .status = status, .text = ddi);
+            .status = status, .text = ddi, .text_static = TRUE);
 }
 
 /* Forgets the IRP's queue linkage (queue lock held or the IRP owned). */

@@ -231,7 +231,7 @@ static PIRP io_sio_dequeue(PDEVICE_OBJECT device, BOOLEAN noncancelable, BOOLEAN
             irp = CONTAINING_RECORD(entry, IRP, Tail.Overlay.DeviceQueueEntry);
             device->CurrentIrp = irp;
             EV_EMIT(.kind = EV_IRP_DEQUEUED, .driver = device->DriverObject, .device = device, .irp = irp,
-                    .queue = &device->DeviceQueue, .entry = entry, .status = STATUS_SUCCESS, .text = ddi);
+                    .queue = &device->DeviceQueue, .entry = entry, .status = STATUS_SUCCESS, .text = ddi, .text_static = TRUE);
             if (cancelable && noncancelable)
                 IoSetCancelRoutine(irp, NULL);
         }
@@ -328,7 +328,7 @@ NTKERNELAPI VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULO
     } else {
         EV_EMIT(.kind = EV_IRP_QUEUED, .driver = DeviceObject->DriverObject, .device = DeviceObject, .irp = Irp,
                 .queue = &DeviceObject->DeviceQueue, .entry = &Irp->Tail.Overlay.DeviceQueueEntry,
-                .text = "IoStartPacket");
+                .text = "IoStartPacket", .text_static = TRUE);
     }
     if (queued && CancelFunction != NULL) {
         /* Queued.  IoCancelIrp takes the cancel spin lock, which is held here, so a cancel can

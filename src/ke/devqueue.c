@@ -123,7 +123,7 @@ static BOOLEAN ke_dq_insert(PKDEVICE_QUEUE queue, PKDEVICE_QUEUE_ENTRY entry, BO
     ke_dq_leave_dispatch(previous);
     if (queued) {
         EV_EMIT(.kind = EV_DEVICE_QUEUE_INSERT, .driver = ke_current_driver(), .queue = queue, .entry = entry,
-                .text = ddi);
+                .text = ddi, .text_static = TRUE);
     }
     return queued;
 }
@@ -142,7 +142,7 @@ NTKERNELAPI BOOLEAN NTAPI KeInsertByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, P
 static void ke_dq_removed(PKDEVICE_QUEUE queue, PKDEVICE_QUEUE_ENTRY entry, const char *ddi)
 {
     EV_EMIT(.kind = EV_DEVICE_QUEUE_REMOVE, .driver = ke_current_driver(), .queue = queue, .entry = entry,
-            .text = ddi);
+            .text = ddi, .text_static = TRUE);
 }
 
 typedef enum ke_dq_pick {
