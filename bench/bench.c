@@ -1018,6 +1018,13 @@ int main(int argc, char **argv)
     print_header();
     table_header();
     env_up();
+    /* Case 1 comes first and its figure is the reference of cases 3 and 7, but a virtual machine
+     * that was idle runs the first few hundred milliseconds of work at up to half speed: the
+     * requests of case 1 run untimed for a while first (not under --ops, which counts). */
+    if (bench_fixed_ops == 0) {
+        for (uint64_t until = now_ns() + (uint64_t)(10 * bench_rep_ns); now_ns() < until;)
+            op_ioctl(env.buffered, 1000);
+    }
     /* Case 1 is the reference for cases 3 and 7. */
     if (want[1] || want[3] || want[7])
         case1();
