@@ -146,7 +146,11 @@ NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Ir
                        "the dispatch routine for major 0x%02x of %s returned holding %ld spin lock(s)", major, name,
                        (long)(self->spin_locks_held - locks));
     }
-    if (header != NULL)
+    /* The IoMarkIrpPending rules have something to say only when the routine returned
+     * STATUS_PENDING or the location was marked (now, or when the completion walk left it). */
+    if (header != NULL && (unsigned)index < 64 &&
+        PLAT_UNLIKELY(status == STATUS_PENDING || (header->marked & ((uint64_t)1 << index)) != 0 ||
+                      (stack->Control & SL_PENDING_RETURNED) != 0))
         io_check_pending(Irp, header, index, status, DeviceObject);
     if (status == STATUS_PENDING && PLAT_UNLIKELY(ev_observers_active)) {
         EV_EMIT(.kind = EV_IRP_MARK_PENDING, .driver = driver, .device = DeviceObject, .irp = Irp,

@@ -22,8 +22,15 @@
 #include "platform/atomic.h"
 
 #define IO_QUARANTINE 128    /* freed IRPs each thread (and the depot) keeps out of use */
-#define IO_FREE_MAX_STACK 16 /* IRPs with more stack locations are not recycled */
+#define IO_FREE_MAX_STACK 64 /* IRPs with more stack locations are not recycled */
 #define IO_FREE_MAX_DEPTH 256 /* per stack size, in each thread's cache and in the depot */
+#define IO_FREE_LARGE_STACK 16 /* IRPs with more stack locations than this (over 1 KiB) ... */
+#define IO_FREE_LARGE_DEPTH 16 /* ... are kept fewer at a time */
+
+static inline unsigned io_free_depth_limit(unsigned stack_size)
+{
+    return stack_size > IO_FREE_LARGE_STACK ? IO_FREE_LARGE_DEPTH : IO_FREE_MAX_DEPTH;
+}
 
 /* Under AddressSanitizer freed IRPs go back to the C heap, so that ASan reports a driver that
  * touches one long after freeing it. */
@@ -83,7 +90,7 @@ static void io_irp_retire(io_irp_pool *pool, io_irp_header *block, BOOLEAN locke
     plat_atomic_store(&block->magic, 0u, PLAT_RELAXED);
     unsigned stack_size = block->stack_size;
     BOOLEAN recyclable = IO_IRP_RECYCLE && stack_size <= IO_FREE_MAX_STACK;
-    if (recyclable && pool->free_depth[stack_size] < IO_FREE_MAX_DEPTH) {
+    if (recyclable && pool->free_depth[stack_size] < io_free_depth_limit(stack_size)) {
         block->free_next = pool->free[stack_size];
         pool->free[stack_size] = block;
         pool->free_depth[stack_size]++;
@@ -91,7 +98,7 @@ static void io_irp_retire(io_irp_pool *pool, io_irp_header *block, BOOLEAN locke
     }
     if (!locked)
         plat_spin_lock(&io_irp_lock);
-    if (recyclable && pool != &io_depot && io_depot.free_depth[stack_size] < IO_FREE_MAX_DEPTH) {
+    if (recyclable && pool != &io_depot && io_depot.free_depth[stack_size] < io_free_depth_limit(stack_size)) {
         block->free_next = io_depot.free[stack_size];
         io_depot.free[stack_size] = block;
         io_depot.free_depth[stack_size]++;
@@ -207,9 +214,11 @@ static io_irp_header *io_irp_take(unsigned stack_size, USHORT size, PDRIVER_OBJE
         }
     }
     if (header == NULL) {
-        header = calloc(1, IO_IRP_HEADER_SIZE + size);
+        /* Only the header is zeroed here: IoAllocateIrp zeroes the packet itself. */
+        header = malloc(IO_IRP_HEADER_SIZE + size);
         if (header == NULL)
             return NULL;
+        memset(header, 0, IO_IRP_HEADER_SIZE);
         header->stack_size = (uint16_t)stack_size;
         header->state = IO_IRP_FREED;
         plat_spin_lock(&io_irp_lock);

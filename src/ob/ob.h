@@ -39,7 +39,9 @@ typedef struct ob_type_cached {
     uint64_t generation;
     ob_type type;
 } ob_type_cached;
-#define OB_TYPE_CACHE 256 /* entries; ob_type_slot gives 8 bits */
+#define OB_TYPE_CACHE_SETS 256 /* ob_type_slot gives 8 bits */
+#define OB_TYPE_CACHE_WAYS 2    /* entries per set, most recently found first */
+#define OB_TYPE_CACHE (OB_TYPE_CACHE_SETS * OB_TYPE_CACHE_WAYS)
 extern PLAT_THREAD_LOCAL_HOT ob_type_cached *ob_type_cache;
 extern uint64_t ob_generation; /* atomic */
 
@@ -53,11 +55,14 @@ static inline size_t ob_type_slot(const void *body)
 static inline ob_type ob_type_of(const void *body)
 {
     ob_type_cached *cache = ob_type_cache;
-    if (PLAT_LIKELY(cache != NULL)) {
-        const ob_type_cached *cached = &cache[ob_type_slot(body)];
-        if (cached->body == body && body != NULL &&
-            cached->generation == plat_atomic_load(&ob_generation, PLAT_ACQUIRE))
-            return cached->type;
+    if (PLAT_LIKELY(cache != NULL && body != NULL)) {
+        /* Two ways per set: the devices of a deep filter stack do not evict each other. */
+        const ob_type_cached *set = &cache[ob_type_slot(body) * OB_TYPE_CACHE_WAYS];
+        uint64_t generation = plat_atomic_load(&ob_generation, PLAT_ACQUIRE);
+        if (set[0].body == body && set[0].generation == generation)
+            return set[0].type;
+        if (set[1].body == body && set[1].generation == generation)
+            return set[1].type;
     }
     return ob_type_lookup(body);
 }

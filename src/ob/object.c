@@ -175,19 +175,22 @@ uint64_t ob_registry_generation(void)
 /* ob_type_of's cache miss: the registry, and the answer cached when it found a live object. */
 ob_type ob_type_lookup(const void *body)
 {
+    if (body == NULL)
+        return OB_TYPE_NONE;
     ob_type_cached *cache = ob_type_cache;
     if (PLAT_UNLIKELY(cache == NULL))
         cache = ob_type_cache_create();
-    ob_type_cached none = {0};
-    ob_type_cached *cached = cache != NULL ? &cache[ob_type_slot(body)] : &none;
+    ob_type_cached none[OB_TYPE_CACHE_WAYS] = {{0}};
+    ob_type_cached *set = cache != NULL ? &cache[ob_type_slot(body) * OB_TYPE_CACHE_WAYS] : none;
     ob_type type = OB_TYPE_NONE;
     plat_spin_lock(&ob_live_lock);
     ob_header *h = ob_find_live(body);
     if (h != NULL) {
         type = h->type;
-        cached->body = body;
-        cached->generation = ob_generation;
-        cached->type = type;
+        set[1] = set[0]; /* the set's other entry makes way */
+        set[0].body = body;
+        set[0].generation = ob_generation;
+        set[0].type = type;
     }
     plat_spin_unlock(&ob_live_lock);
     return type;
