@@ -71,6 +71,7 @@ typedef struct tr_interned {
 #define TR_DEVICE_CACHE 64
 typedef struct tr_device_names {
     const void *device;
+    const void *driver;  /* its driver object (freed only after its devices) */
     const char *device_name, *driver_name;
 } tr_device_names;
 
@@ -268,6 +269,7 @@ static const tr_device_names *tr_device_slow(PDEVICE_OBJECT dev, tr_device_names
     io_device_display(dev, name, sizeof(name));
     cached->device = dev;
     cached->device_name = tr_intern(name, TR_NAME_MAX);
+    cached->driver = dev->DriverObject;
     cached->driver_name = tr_intern(io_driver_display(dev->DriverObject), TR_NAME_MAX);
     return cached;
 }
@@ -437,7 +439,6 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
     r->stack_location = ev->stack_location;
     r->major = ev->major;
     r->minor = ev->minor;
-    const char *driver = ev->driver != NULL ? tr_driver_name_of(ev->driver) : "";
     PDEVICE_OBJECT dev = ev->device;
     PIRP irp = ev->irp;
     if (irp != NULL) {
@@ -504,7 +505,11 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
     }
     const tr_device_names *names = tr_device(dev);
     r->device = names != NULL ? names->device_name : "";
-    r->driver = driver[0] == '\0' && names != NULL ? names->driver_name : driver;
+    /* The event's driver, usually the device's: then its name comes with the device's. */
+    if (names != NULL && (ev->driver == NULL || ev->driver == names->driver))
+        r->driver = names->driver_name;
+    else
+        r->driver = ev->driver != NULL ? tr_driver_name_of(ev->driver) : "";
     if (have_major)
         r->flags |= TR_HAVE_MAJOR;
     if (ev->kind == EV_IRP_DISPATCH)
