@@ -112,6 +112,7 @@ static struct {
     tr_driver_name drivers[TR_DRIVER_CACHE];
     char filter_driver[128], filter_device[256];
     int filter_major;            /* -1: any */
+    BOOLEAN filtering;           /* any of the three filters is set */
     size_t data_limit;
 } tr = {.subscription = -1, .filter_major = -1};
 static BOOLEAN tr_env_opened;    /* WDMEMU_TRACE files are truncated once, then appended to */
@@ -469,7 +470,8 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
             (!NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned))
             r->flags |= TR_IOSB_WRITTEN;
         PIO_STACK_LOCATION view = top;
-        *data_length = tr_data(ev, irp, view, data, tr.data_limit);
+        if (tr.data_limit != 0)
+            *data_length = tr_data(ev, irp, view, data, tr.data_limit);
         if (dev == NULL && tr_device(top->DeviceObject) != NULL)
             dev = top->DeviceObject; /* the device the request was sent to */
     }
@@ -501,7 +503,8 @@ static void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, siz
         }
         if (ev->kind == EV_IRP_COMPLETE || ev->kind == EV_IRP_FINAL || ev->kind == EV_IRP_COMPLETION_ROUTINE)
             r->information = irp->IoStatus.Information; /* what the routine (or the final stage) sees */
-        *data_length = tr_data(ev, irp, stack, data, tr.data_limit);
+        if (tr.data_limit != 0)
+            *data_length = tr_data(ev, irp, stack, data, tr.data_limit);
     }
     const tr_device_names *names = tr_device(dev);
     r->device = names != NULL ? names->device_name : "";
@@ -547,7 +550,7 @@ static void tr_observe(const ev_record *ev, void *context)
         if (cached->device == ev->device)
             memset(cached, 0, sizeof(*cached));
     }
-    if (!tr_passes(r))
+    if (tr.filtering && !tr_passes(r))
         return;
     /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
      * routine name or DbgPrint text.  Text that is written out and not kept is not interned. */
@@ -778,6 +781,7 @@ WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, 
     if (device != NULL)
         snprintf(tr.filter_device, sizeof(tr.filter_device), "%s", device);
     tr.filter_major = major < 0 ? -1 : major;
+    tr.filtering = tr.filter_driver[0] != '\0' || tr.filter_device[0] != '\0' || tr.filter_major >= 0;
     tr_unlock();
     return STATUS_SUCCESS;
 }
@@ -844,6 +848,7 @@ void trace_shutdown(void)
     tr.depth = 0;
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     tr.filter_major = -1;
+    tr.filtering = FALSE;
     tr.data_limit = 0;
     tr_unlock();
 }
