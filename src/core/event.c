@@ -95,6 +95,12 @@ void ev_unsubscribe_all(void)
 
 void ev_deliver(ev_record *record)
 {
+    /* The common case, one observer (the tracer) and one thread running: a tail call. */
+    if (PLAT_LIKELY(ev_slots_used == 1 && ke_runs_alone() && ev_slots[0].fn != NULL)) {
+        record->seq = ev_next_seq++;
+        ev_slots[0].fn(record, ev_slots[0].context);
+        return;
+    }
     BOOLEAN taken = ev_lock_acquire();
     record->seq = ev_next_seq++;
     for (int i = 0; i < ev_slots_used; i++) {
