@@ -157,11 +157,9 @@ static wdmemu_request *io_request_alloc(void)
 {
     io_request_cache *cache = io_request_cache_get();
     if (cache != NULL && cache->count != 0) {
-        wdmemu_request *request = cache->spare[--cache->count];
-        memset(request, 0, sizeof(*request));
-        return request;
+        return cache->spare[--cache->count]; /* io_request_create sets every field */
     }
-    return calloc(1, sizeof(wdmemu_request));
+    return malloc(sizeof(wdmemu_request));
 }
 
 static void io_request_destroy(wdmemu_request *request)
@@ -369,13 +367,24 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
         ObDereferenceObject(object);
         return rp_error(STATUS_INSUFFICIENT_RESOURCES, "%s(%p): out of memory", api, handle);
     }
+    /* Every field, one by one: cheaper than clearing the block first (a 120-byte memset). */
     request->api = api;
-    request->major = major;
     request->file = object;
-    request->granted = granted;
-    request->device = IoGetRelatedDeviceObject(request->file);
+    request->device = IoGetRelatedDeviceObject(object);
+    request->irp = NULL;
     request->iosb.Status = STATUS_PENDING;
+    request->iosb.Information = 0;
     KeInitializeEvent(&request->done, NotificationEvent, FALSE);
+    request->finished = FALSE;
+    request->written = FALSE;
+    request->handover = 0;
+    request->signal = 0;
+    request->cancel_sent = FALSE;
+    request->major = major;
+    request->granted = granted;
+    request->callback = NULL;
+    request->context = NULL;
+    request->prev = request->next = NULL;
     *out = request;
     return STATUS_SUCCESS;
 }
