@@ -57,11 +57,12 @@
 
 /* The compiler facts gcc and clang spell as builtins and the Microsoft compiler as intrinsics:
  * the caller's return address, an address inside the current stack frame, a function kept out
- * of line, the bits set in a 32-bit word, byte swaps. */
+ * of line or always inlined, the bits set in a 32-bit word, byte swaps. */
 #if defined(__GNUC__)
 #define PLAT_RETURN_ADDRESS() __builtin_return_address(0)
 #define PLAT_FRAME_ADDRESS() __builtin_frame_address(0)
 #define PLAT_NOINLINE __attribute__((noinline, used))
+#define PLAT_ALWAYS_INLINE inline __attribute__((always_inline))
 #define PLAT_POPCOUNT32(x) __builtin_popcount(x)
 #define PLAT_BSWAP16(x) __builtin_bswap16(x)
 #define PLAT_BSWAP32(x) __builtin_bswap32(x)
@@ -72,6 +73,7 @@
 #define PLAT_RETURN_ADDRESS() _ReturnAddress()
 #define PLAT_FRAME_ADDRESS() _AddressOfReturnAddress()
 #define PLAT_NOINLINE __declspec(noinline)
+#define PLAT_ALWAYS_INLINE __forceinline
 /* Not __popcnt: that is the POPCNT instruction, which not every x64 processor has. */
 static __forceinline int plat_popcount32(uint32_t x)
 {

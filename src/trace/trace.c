@@ -429,10 +429,7 @@ static size_t tr_data(const ev_record *ev, PIRP irp, const PIO_STACK_LOCATION st
 
 /* Lock held.  Fills r from the event (its driver and device names interned; not its text); the
  * data bytes, if any, go to data. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
-static inline void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, size_t *data_length)
+static PLAT_ALWAYS_INLINE void tr_build(const ev_record *ev, tr_stored *r, unsigned char *data, size_t *data_length)
 {
     *data_length = 0;
     /* Every field is stored below; these only on some paths, so they start at zero. */
@@ -540,10 +537,7 @@ static inline void tr_build(const ev_record *ev, tr_stored *r, unsigned char *da
 /* ---- sinks ------------------------------------------------------------------------------------ */
 
 /* Every case of tr_observe: growing the array, writer sinks, filters, data bytes. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static void tr_observe_any(const ev_record *ev)
+static PLAT_NOINLINE void tr_observe_any(const ev_record *ev)
 {
     /* Kept records are built in place at the end of the array (no copy); others on the stack. */
     if (tr.memory && tr.count == tr.capacity) {
