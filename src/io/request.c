@@ -327,6 +327,13 @@ static void io_request_final(PIRP irp, void *context)
         request->next->prev = request->prev;
     request->prev = request->next = NULL;
     io_requests_unlock();
+    /* The IRP's reference to the file.  Windows drops it in the requester's context before the
+     * requester's wait ends; here, when it is not the last reference (the requester's call or
+     * handle still holds the file), it goes now, before the waiter wakes, so that a requester
+     * that closes the handle next finds no completed request still holding the file.  The last
+     * reference goes at the end (IRP_MJ_CLOSE follows). */
+    PFILE_OBJECT file = request->file;
+    BOOLEAN file_released = ob_dereference_unless_last(file);
     BOOLEAN release = (plat_atomic_load(&request->handover, PLAT_ACQUIRE) & IO_REQUEST_RELEASED) != 0;
     /* Once the event is set, a waiting owner may release the request at any moment: it stays
      * allocated until IO_REQUEST_FINAL_DONE says this stage is through with it. */
@@ -336,13 +343,13 @@ static void io_request_final(PIRP irp, void *context)
     }
     if (request->callback != NULL && !release && written)
         request->callback(request, request->iosb.Status, request->iosb.Information, request->context);
-    PFILE_OBJECT file = request->file;
     release = (plat_atomic_fetch_or(&request->handover, IO_REQUEST_FINAL_DONE, PLAT_ACQ_REL) &
                IO_REQUEST_RELEASED) != 0;
-    /* The IRP's reference: the driver sees IRP_MJ_CLOSE once no request holds the file.
-     * Windows drops it in the requester's context; above APC_LEVEL (a DPC completed the IRP)
-     * a worker does it, so that IRP_MJ_CLOSE never reaches the driver at DISPATCH_LEVEL. */
-    io_release_file_later(file);
+    /* The IRP's reference if it was the last: the driver sees IRP_MJ_CLOSE once no request holds
+     * the file.  Above APC_LEVEL (a DPC completed the IRP) a worker drops it, so that
+     * IRP_MJ_CLOSE never reaches the driver at DISPATCH_LEVEL. */
+    if (!file_released)
+        io_release_file_later(file);
     if (release)
         io_request_destroy(request);
 }

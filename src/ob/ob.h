@@ -72,6 +72,8 @@ uint64_t ob_registry_generation(void);
 
 LONG_PTR ob_reference(void *body);
 LONG_PTR ob_dereference(void *body);
+/* Drops a reference if it is not the last one (nothing is deleted): TRUE if it did. */
+BOOLEAN ob_dereference_unless_last(void *body);
 LONG_PTR ob_pointer_count(const void *body);
 
 /* ---- namespace ---------------------------------------------------------------------------- */

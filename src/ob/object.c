@@ -214,6 +214,24 @@ LONG_PTR ob_reference(void *body)
     return ob_count_add(&ob_header_of(body)->pointer_count, 1);
 }
 
+BOOLEAN ob_dereference_unless_last(void *body)
+{
+    volatile LONG_PTR *count = &ob_header_of(body)->pointer_count;
+    if (PLAT_LIKELY(ke_runs_alone())) {
+        LONG_PTR value = plat_atomic_load(count, PLAT_RELAXED);
+        if (value <= 1)
+            return FALSE;
+        plat_atomic_store(count, value - 1, PLAT_RELAXED);
+        return TRUE;
+    }
+    LONG_PTR value = plat_atomic_load(count, PLAT_RELAXED);
+    while (value > 1) {
+        if (plat_atomic_cas(count, &value, value - 1, 0, PLAT_ACQ_REL, PLAT_RELAXED))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 LONG_PTR ob_pointer_count(const void *body)
 {
     /* other threads change it with interlocked operations: read it atomically too */
