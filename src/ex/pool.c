@@ -127,16 +127,18 @@ static BOOLEAN ex_injection_armed;
 static ex_tag_usage *ex_tag_last;
 /* Held for a hash insertion or removal and a few counters (longer only to walk the blocks at
  * unload and shutdown): a spin lock. */
-static plat_spinlock ex_lock;
+static struct {
+    PLAT_CACHE_ALIGNED plat_spinlock lock; /* taken twice per buffered request: its own cache line */
+} ex_lock;
 
 static void ex_pool_lock(void)
 {
-    plat_spin_lock(&ex_lock);
+    plat_spin_lock(&ex_lock.lock);
 }
 
 static void ex_pool_unlock(void)
 {
-    plat_spin_unlock(&ex_lock);
+    plat_spin_unlock(&ex_lock.lock);
 }
 
 /* ---- spare buffers (ex_pool_allocate_buffer) ---------------------------------------------------

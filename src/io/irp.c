@@ -64,7 +64,10 @@ static plat_spinlock io_irp_lock;
 static io_irp_header *io_irp_blocks; /* every block held, linked through prev/next */
 static io_irp_pool io_depot;
 
-static uint32_t io_irp_next_id;     /* atomic */
+/* atomic; written by every IoAllocateIrp: alone on its cache line */
+static struct {
+    PLAT_CACHE_ALIGNED uint32_t value;
+} io_irp_next;
 static uint32_t io_irp_generation;  /* atomic; wdmemu_shutdown (which frees every block) adds 1 */
 static PLAT_THREAD_LOCAL_HOT io_irp_cache *io_irp_thread_cache;
 static plat_exit_key io_irp_exit_key;
@@ -232,11 +235,11 @@ static io_irp_header *io_irp_take(unsigned stack_size, USHORT size, PDRIVER_OBJE
     /* Numbered in allocation order.  The atomic increment was most of IoAllocateIrp's time;
      * in deterministic mode one thread runs at a time and a plain one does. */
     if (PLAT_LIKELY(ke_runs_alone())) {
-        uint32_t id = plat_atomic_load(&io_irp_next_id, PLAT_RELAXED) + 1;
-        plat_atomic_store(&io_irp_next_id, id, PLAT_RELAXED);
+        uint32_t id = plat_atomic_load(&io_irp_next.value, PLAT_RELAXED) + 1;
+        plat_atomic_store(&io_irp_next.value, id, PLAT_RELAXED);
         header->id = id;
     } else {
-        header->id = plat_atomic_add_fetch(&io_irp_next_id, 1u, PLAT_RELAXED);
+        header->id = plat_atomic_add_fetch(&io_irp_next.value, 1u, PLAT_RELAXED);
     }
     header->marked = 0;
     header->pending_unmarked = 0;
@@ -422,7 +425,7 @@ void io_irp_shutdown(void)
         io_irp_blocks = next;
     }
     memset(&io_depot, 0, sizeof(io_depot));
-    plat_atomic_store(&io_irp_next_id, 0u, PLAT_RELAXED);
+    plat_atomic_store(&io_irp_next.value, 0u, PLAT_RELAXED);
     plat_atomic_add_fetch(&io_irp_generation, 1u, PLAT_RELEASE);
     plat_spin_unlock(&io_irp_lock);
 }

@@ -83,17 +83,19 @@ static BOOLEAN io_request_may_wait(wdmemu_request *request)
  * may complete the IRP (and so run the final stage) inside IoCancelIrp.  Taken twice per request
  * (listing in io_request_send, unlinking in the final stage) and held for a few stores, except
  * while a cancel walks the list: a spin lock. */
-static plat_rspinlock io_requests_lock;
-static wdmemu_request *io_outstanding;
+static struct {
+    PLAT_CACHE_ALIGNED plat_rspinlock lock; /* written twice per request: a cache line of its own */
+    wdmemu_request *outstanding;
+} io_requests;
 
 static void io_requests_lock_(void)
 {
-    plat_rspin_lock(&io_requests_lock);
+    plat_rspin_lock(&io_requests.lock);
 }
 
 static void io_requests_unlock(void)
 {
-    plat_rspin_unlock(&io_requests_lock);
+    plat_rspin_unlock(&io_requests.lock);
 }
 
 /* Request blocks come from a small per-thread cache of freed ones (calloc and free cost more
@@ -321,8 +323,8 @@ static void io_request_final(PIRP irp, void *context)
     request->finished = TRUE;
     if (request->prev != NULL)
         request->prev->next = request->next;
-    else if (io_outstanding == request)
-        io_outstanding = request->next;
+    else if (io_requests.outstanding == request)
+        io_requests.outstanding = request->next;
     if (request->next != NULL)
         request->next->prev = request->prev;
     request->prev = request->next = NULL;
@@ -507,10 +509,10 @@ static NTSTATUS io_request_send(wdmemu_request *request, PIRP irp)
     ob_reference(file); /* held by the IRP until its final stage (the call holds one already) */
     io_irp_set_final(irp, io_request_final, request);
     io_requests_lock_();
-    request->next = io_outstanding;
-    if (io_outstanding != NULL)
-        io_outstanding->prev = request;
-    io_outstanding = request;
+    request->next = io_requests.outstanding;
+    if (io_requests.outstanding != NULL)
+        io_requests.outstanding->prev = request;
+    io_requests.outstanding = request;
     io_requests_unlock();
     NTSTATUS status = IoCallDriver(request->device, irp);
     if (status != STATUS_PENDING && !request->finished) {
@@ -832,10 +834,10 @@ WDMEMU_API NTSTATUS wdmemu_cancel_io(HANDLE handle)
     if (!NT_SUCCESS(status))
         return rp_fail(status, "wdmemu_cancel_io(%p): not an open file handle", handle);
     io_requests_lock_();
-    for (wdmemu_request *r = io_outstanding; r != NULL; r = r->next)
+    for (wdmemu_request *r = io_requests.outstanding; r != NULL; r = r->next)
         r->cancel_sent = FALSE;
     for (;;) {
-        wdmemu_request *next = io_outstanding;
+        wdmemu_request *next = io_requests.outstanding;
         while (next != NULL && (next->file != object || next->cancel_sent))
             next = next->next;
         if (next == NULL)

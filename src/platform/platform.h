@@ -203,6 +203,16 @@ int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value));
 /* Sets the calling thread's value (non-NULL: the destructor gets it at thread exit); 0 on success. */
 int plat_exit_key_set(const plat_exit_key *key, void *value);
 
+/* Variables that every request writes, on whatever thread runs it, get a cache line of their
+ * own (a struct member with this alignment makes the struct one line): sharing a line with
+ * something other threads read on every request would make each write a cache miss there. */
+#define PLAT_CACHE_LINE 64
+#if defined(_MSC_VER) && !defined(__clang__)
+#define PLAT_CACHE_ALIGNED __declspec(align(64))
+#else
+#define PLAT_CACHE_ALIGNED _Alignas(PLAT_CACHE_LINE)
+#endif
+
 /* A spin lock for critical sections of a few instructions that must not cost a system call
  * (the IRP free lists). */
 typedef struct plat_spinlock {
