@@ -4,6 +4,7 @@
  * access checks, bad arguments stopped before the driver, waiting for a driver that pends, the
  * status and byte count the caller gets, and output the driver never wrote made visible. */
 #include "test_support.h"
+#include "test_threads.h"
 
 #define IOCTL_RQ_ECHO CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_RQ_NEEDS_WRITE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_WRITE_ACCESS)
@@ -859,6 +860,59 @@ static void threaded_mode_requests_complete_from_the_dpc_thread(void **state)
     assert_no_findings();
 }
 
+/* Requests another host thread sent: each thread lists its own outstanding requests, and
+ * CancelIoEx (wdmemu_cancel_io) must reach the handle's requests on every list, as must
+ * wdmemu_request_cancel from a thread that did not send the request. */
+typedef struct rq_sender {
+    HANDLE handle;
+    int count;
+    wdmemu_request *sent[4];
+    NTSTATUS status[4];
+} rq_sender;
+
+static void *rq_send_held(void *context)
+{
+    rq_sender *sender = context;
+    for (int i = 0; i < sender->count; i++)
+        sender->status[i] = wdmemu_device_control_async(sender->handle, IOCTL_RQ_HOLD, NULL, 0, NULL, 0, NULL, NULL,
+                                                        &sender->sent[i]);
+    return NULL;
+}
+
+static void cancelling_reaches_requests_other_threads_sent(void **state)
+{
+    (void)state;
+    HANDLE handle;
+    assert_status(STATUS_SUCCESS, wdmemu_open("\\\\.\\Requests", GENERIC_READ, 0, RQ_OVERLAPPED, &handle));
+    rq_sender senders[2] = {{handle, 3, {NULL}, {0}}, {handle, 2, {NULL}, {0}}};
+    tt_thread threads[2];
+    for (int t = 0; t < 2; t++)
+        assert_int_equal(tt_start(&threads[t], rq_send_held, &senders[t], 0), 0);
+    for (int t = 0; t < 2; t++)
+        assert_int_equal(tt_join(&threads[t]), 0);
+    for (int t = 0; t < 2; t++) {
+        for (int i = 0; i < senders[t].count; i++) {
+            assert_status(STATUS_PENDING, senders[t].status[i]);
+            assert_false(wdmemu_request_result(senders[t].sent[i], NULL, NULL));
+        }
+    }
+    /* One request of the first thread from this one, then the rest of the handle's. */
+    assert_status(STATUS_SUCCESS, wdmemu_request_cancel(senders[0].sent[1]));
+    assert_status(STATUS_SUCCESS, wdmemu_cancel_io(handle));
+    for (int t = 0; t < 2; t++) {
+        for (int i = 0; i < senders[t].count; i++) {
+            assert_status(STATUS_SUCCESS, wdmemu_request_wait(senders[t].sent[i], 10000)); /* not left behind */
+            NTSTATUS status;
+            assert_true(wdmemu_request_result(senders[t].sent[i], &status, NULL));
+            assert_status(STATUS_CANCELLED, status);
+            assert_status(STATUS_NOT_FOUND, wdmemu_request_cancel(senders[t].sent[i]));
+            wdmemu_request_free(senders[t].sent[i]);
+        }
+    }
+    assert_status(STATUS_SUCCESS, wdmemu_handle_close(handle));
+    assert_no_findings();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -877,6 +931,7 @@ int main(void)
         rq_test(an_exclusive_device_refuses_a_second_open),
         rq_test(a_request_completed_by_another_thread),
         rq_threaded_test(threaded_mode_requests_complete_from_the_dpc_thread),
+        rq_threaded_test(cancelling_reaches_requests_other_threads_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,10 +44,11 @@ struct wdmemu_request {
     unsigned char signal;       /* atomic: IO_REQUEST_SIGNALLED, IO_REQUEST_WAITER or 0 */
     BOOLEAN cancel_sent;        /* wdmemu_cancel_io already cancelled it */
     UCHAR major;                /* (with the flags: 120 bytes, what 6a's memory per pending IRP allows) */
-    ACCESS_MASK granted;        /* the handle's granted access */
+    ke_thread *issuer;          /* the thread that sent its IRP (NULL before), whose list holds it
+                                   while it is outstanding */
     wdmemu_request_callback callback;
     void *context;
-    struct wdmemu_request *prev, *next; /* outstanding requests */
+    struct wdmemu_request *prev, *next; /* the issuer's outstanding requests */
 };
 
 /* handover: the owner let go (the final stage frees it); the final stage (if any) no longer
@@ -79,24 +80,28 @@ static BOOLEAN io_request_may_wait(wdmemu_request *request)
     return expected == IO_REQUEST_WAITER;
 }
 
-/* Guards the outstanding list and each request's finished flag.  Recursive: a cancel routine
- * may complete the IRP (and so run the final stage) inside IoCancelIrp.  Taken twice per request
- * (listing in io_request_send, unlinking in the final stage) and held for a few stores, except
- * while a cancel walks the list: a spin lock. */
-static struct {
-    PLAT_CACHE_ALIGNED plat_rspinlock lock; /* written twice per request: a cache line of its own */
-    wdmemu_request *outstanding;
-} io_requests;
+/* Outstanding requests are listed per issuing thread, as Windows keeps a thread's IRPs on the
+ * thread: the thread's lock (ke_thread.requests_lock) guards its list and each request's
+ * finished flag, and is taken twice per request (listing in io_request_send, unlinking in the
+ * final stage), nearly always by the thread itself.  It is recursive: a cancel routine may
+ * complete the IRP (and so run the final stage) inside IoCancelIrp.  Cancelling holds
+ * io_cancel_lock first, so that only one canceller at a time can hold a list lock while a
+ * cancel routine completes other threads' IRPs (whose final stages take their own lists'
+ * locks, one at a time). */
+static plat_rspinlock io_cancel_lock;
 
-static void io_requests_lock_(void)
+static void io_list_lock(ke_thread *thread)
 {
-    plat_rspin_lock(&io_requests.lock);
+    plat_rspin_lock(&thread->requests_lock);
 }
 
-static void io_requests_unlock(void)
+static void io_list_unlock(ke_thread *thread)
 {
-    plat_rspin_unlock(&io_requests.lock);
+    plat_rspin_unlock(&thread->requests_lock);
 }
+
+/* Guards io_releases (file references handed to workers). */
+static plat_spinlock io_releases_lock;
 
 /* Request blocks come from a small per-thread cache of freed ones (calloc and free cost more
  * than the rest of the request's bookkeeping).  Under AddressSanitizer they go back to the heap,
@@ -253,7 +258,7 @@ static io_file_release *io_releases;
 static BOOLEAN io_release_unlink(io_file_release *release)
 {
     BOOLEAN found = FALSE;
-    io_requests_lock_();
+    plat_spin_lock(&io_releases_lock);
     for (io_file_release **link = &io_releases; *link != NULL; link = &(*link)->next) {
         if (*link == release) {
             *link = release->next;
@@ -261,7 +266,7 @@ static BOOLEAN io_release_unlink(io_file_release *release)
             break;
         }
     }
-    io_requests_unlock();
+    plat_spin_unlock(&io_releases_lock);
     return found;
 }
 
@@ -284,10 +289,10 @@ static void io_release_file_later(PFILE_OBJECT file)
         return;
     }
     release->file = file;
-    io_requests_lock_();
+    plat_spin_lock(&io_releases_lock);
     release->next = io_releases;
     io_releases = release;
-    io_requests_unlock();
+    plat_spin_unlock(&io_releases_lock);
     ExInitializeWorkItem(&release->item, io_file_release_worker, release);
     ExQueueWorkItem(&release->item, DelayedWorkQueue);
 }
@@ -295,11 +300,11 @@ static void io_release_file_later(PFILE_OBJECT file)
 void io_request_shutdown(void)
 {
     for (;;) {
-        io_requests_lock_();
+        plat_spin_lock(&io_releases_lock);
         io_file_release *release = io_releases;
         if (release != NULL)
             io_releases = release->next;
-        io_requests_unlock();
+        plat_spin_unlock(&io_releases_lock);
         if (release == NULL)
             return;
         ObDereferenceObject(release->file);
@@ -317,18 +322,19 @@ static void io_request_final(PIRP irp, void *context)
     irp->UserEvent = NULL;
     BOOLEAN written = !NT_ERROR(irp->IoStatus.Status) || irp->PendingReturned; /* io_build_final's rule */
     io_build_final(irp, io_irp_header_of(irp));
-    io_requests_lock_();
+    ke_thread *issuer = request->issuer;
+    io_list_lock(issuer);
     request->irp = NULL;
     request->written = written;
     request->finished = TRUE;
     if (request->prev != NULL)
         request->prev->next = request->next;
-    else if (io_requests.outstanding == request)
-        io_requests.outstanding = request->next;
+    else if (issuer->requests == request)
+        issuer->requests = request->next;
     if (request->next != NULL)
         request->next->prev = request->prev;
     request->prev = request->next = NULL;
-    io_requests_unlock();
+    io_list_unlock(issuer);
     /* The IRP's reference to the file.  Windows drops it in the requester's context before the
      * requester's wait ends; here, when it is not the last reference (the requester's call or
      * handle still holds the file), it goes now, before the waiter wakes, so that a requester
@@ -356,9 +362,10 @@ static void io_request_final(PIRP irp, void *context)
         io_request_destroy(request);
 }
 
-/* Looks the handle up for a transfer needing `desired` access and starts a request. */
+/* Looks the handle up for a transfer needing `desired` access and starts a request; *granted_out
+ * (if not NULL) is the handle's granted access. */
 static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, ACCESS_MASK desired,
-                                  wdmemu_request **out)
+                                  wdmemu_request **out, ACCESS_MASK *granted_out)
 {
     *out = NULL;
     void *object = NULL;
@@ -390,7 +397,9 @@ static NTSTATUS io_request_create(const char *api, UCHAR major, HANDLE handle, A
     request->signal = 0;
     request->cancel_sent = FALSE;
     request->major = major;
-    request->granted = granted;
+    request->issuer = NULL;
+    if (granted_out != NULL)
+        *granted_out = granted;
     request->callback = NULL;
     request->context = NULL;
     request->prev = request->next = NULL;
@@ -508,12 +517,15 @@ static NTSTATUS io_request_send(wdmemu_request *request, PIRP irp)
     request->irp = irp;
     ob_reference(file); /* held by the IRP until its final stage (the call holds one already) */
     io_irp_set_final(irp, io_request_final, request);
-    io_requests_lock_();
-    request->next = io_requests.outstanding;
-    if (io_requests.outstanding != NULL)
-        io_requests.outstanding->prev = request;
-    io_requests.outstanding = request;
-    io_requests_unlock();
+    ke_thread *self = ke_self();
+    request->issuer = self;
+    io_list_lock(self);
+    wdmemu_request *first = self->requests;
+    request->next = first;
+    if (first != NULL)
+        first->prev = request;
+    self->requests = request;
+    io_list_unlock(self);
     NTSTATUS status = IoCallDriver(request->device, irp);
     if (status != STATUS_PENDING && !request->finished) {
         char name[96];
@@ -597,7 +609,7 @@ static NTSTATUS io_transfer_start(const char *api, UCHAR major, HANDLE handle, v
 {
     wdmemu_request *request;
     NTSTATUS status = io_request_create(api, major, handle, major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA,
-                                        &request);
+                                        &request, NULL);
     if (!NT_SUCCESS(status))
         return status;
     io_request_issued(request, 0, 0, length,
@@ -670,7 +682,7 @@ static NTSTATUS io_control_start(const char *api, UCHAR major, HANDLE handle, UL
     ACCESS_MASK desired = ((required & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) |
                           ((required & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
     wdmemu_request *request;
-    NTSTATUS status = io_request_create(api, major, handle, desired, &request);
+    NTSTATUS status = io_request_create(api, major, handle, desired, &request, NULL);
     if (!NT_SUCCESS(status))
         return status;
     io_request_issued(request, code, input_length, output_length, 0);
@@ -817,13 +829,18 @@ WDMEMU_API NTSTATUS wdmemu_request_cancel(wdmemu_request *request)
 {
     if (request == NULL)
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_request_cancel(NULL)");
-    io_requests_lock_();
+    ke_thread *issuer = request->issuer; /* set before the request was handed out */
+    if (issuer == NULL)
+        return STATUS_NOT_FOUND; /* no IRP was sent (fast I/O ended it) */
+    plat_rspin_lock(&io_cancel_lock);
+    io_list_lock(issuer);
     NTSTATUS status = STATUS_NOT_FOUND;
     if (!request->finished && request->irp != NULL) {
         IoCancelIrp(request->irp);
         status = STATUS_SUCCESS;
     }
-    io_requests_unlock();
+    io_list_unlock(issuer);
+    plat_rspin_unlock(&io_cancel_lock);
     return status;
 }
 
@@ -833,19 +850,24 @@ WDMEMU_API NTSTATUS wdmemu_cancel_io(HANDLE handle)
     NTSTATUS status = ob_handle_reference(handle, OB_TYPE_FILE, 0, &object, NULL);
     if (!NT_SUCCESS(status))
         return rp_fail(status, "wdmemu_cancel_io(%p): not an open file handle", handle);
-    io_requests_lock_();
-    for (wdmemu_request *r = io_requests.outstanding; r != NULL; r = r->next)
-        r->cancel_sent = FALSE;
-    for (;;) {
-        wdmemu_request *next = io_requests.outstanding;
-        while (next != NULL && (next->file != object || next->cancel_sent))
-            next = next->next;
-        if (next == NULL)
-            break;
-        next->cancel_sent = TRUE;
-        IoCancelIrp(next->irp); /* may complete it, and unlink it, right here */
+    /* CancelIoEx: the handle's requests, whichever thread sent them. */
+    plat_rspin_lock(&io_cancel_lock);
+    for (ke_thread *t = ke_thread_after(NULL); t != NULL; t = ke_thread_after(t)) {
+        io_list_lock(t);
+        for (wdmemu_request *r = t->requests; r != NULL; r = r->next)
+            r->cancel_sent = FALSE;
+        for (;;) {
+            wdmemu_request *next = t->requests;
+            while (next != NULL && (next->file != object || next->cancel_sent))
+                next = next->next;
+            if (next == NULL)
+                break;
+            next->cancel_sent = TRUE;
+            IoCancelIrp(next->irp); /* may complete it, and unlink it, right here */
+        }
+        io_list_unlock(t);
     }
-    io_requests_unlock();
+    plat_rspin_unlock(&io_cancel_lock);
     ObDereferenceObject(object);
     return STATUS_SUCCESS;
 }
@@ -887,12 +909,13 @@ WDMEMU_API NTSTATUS wdmemu_handle_duplicate(HANDLE source, ACCESS_MASK access, H
 WDMEMU_API NTSTATUS wdmemu_flush(HANDLE handle)
 {
     wdmemu_request *request;
-    NTSTATUS status = io_request_create("wdmemu_flush", IRP_MJ_FLUSH_BUFFERS, handle, 0, &request);
+    ACCESS_MASK granted = 0;
+    NTSTATUS status = io_request_create("wdmemu_flush", IRP_MJ_FLUSH_BUFFERS, handle, 0, &request, &granted);
     if (!NT_SUCCESS(status))
         return status;
     io_request_issued(request, 0, 0, 0, 0);
     /* NtFlushBuffersFile wants write or append access. */
-    if (!(request->granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) {
+    if (!(granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) {
         io_request_abort(request);
         return rp_fail(STATUS_ACCESS_DENIED, "wdmemu_flush(%p): the handle has neither FILE_WRITE_DATA nor "
                        "FILE_APPEND_DATA", handle);
@@ -920,7 +943,7 @@ static NTSTATUS io_information(const char *api, BOOLEAN set, HANDLE handle, FILE
     *transferred = 0;
     wdmemu_request *request;
     UCHAR major = set ? IRP_MJ_SET_INFORMATION : IRP_MJ_QUERY_INFORMATION;
-    NTSTATUS status = io_request_create(api, major, handle, 0, &request);
+    NTSTATUS status = io_request_create(api, major, handle, 0, &request, NULL);
     if (!NT_SUCCESS(status))
         return status;
     io_request_issued(request, 0, set ? length : 0, set ? 0 : length, 0);

@@ -85,6 +85,9 @@ struct _KTHREAD {
     /* work-item workers */
     void *work;               /* the work item being run */
     struct _KTHREAD *next;    /* all threads, creation order */
+    /* the host requests this thread sent that have not completed (io/request.c owns them) */
+    plat_rspinlock requests_lock;
+    void *requests;
 };
 typedef struct _KTHREAD ke_thread;
 
@@ -101,6 +104,10 @@ static inline ke_thread *ke_self(void)
     ke_thread *self = ke_current_thread;
     return PLAT_LIKELY(self != NULL) ? self : ke_adopt();
 }
+
+/* Every emulated thread in creation order: the first (t NULL) or the one after t.  Records
+ * stay until wdmemu_shutdown, so a caller may hold one while others are created. */
+ke_thread *ke_thread_after(ke_thread *t);
 
 /* The calling thread's emulated thread, or NULL if it has none (nothing is adopted). */
 static inline ke_thread *ke_peek(void)

@@ -80,6 +80,14 @@ ke_thread *ke_service_thread_create(void (*main)(void *))
     return t;
 }
 
+ke_thread *ke_thread_after(ke_thread *t)
+{
+    ke_lock();
+    ke_thread *next = t != NULL ? t->next : ke_all_threads;
+    ke_unlock();
+    return next;
+}
+
 /* ke_self's first call on a host thread: an emulated thread for it. */
 ke_thread *ke_adopt(void)
 {
