@@ -23,22 +23,24 @@ typedef enum io_irp_builder {
     IO_BUILT_ASSOCIATED
 } io_irp_builder;
 
+/* 80 bytes: with an IRP of one stack location, 360 (6a: memory per pending IRP). */
 typedef struct io_irp_header {
     uint32_t magic;
     uint8_t state;            /* io_irp_state */
     uint8_t builder;          /* io_irp_builder */
     uint16_t stack_size;      /* the block holds this many stack locations */
     uint32_t id;              /* 1, 2, ... since wdmemu_init: stable names for reports */
-    uint32_t reserved2;
+    ULONG user_output_length;
     uint64_t marked;          /* bit i: location i had SL_PENDING_RETURNED when the walk left it */
     uint64_t pending_unmarked;/* bit i: its dispatch returned STATUS_PENDING before marking it */
     io_final_fn final;
-    void *final_context;
+    union {
+        void *final_context;              /* a live IRP's */
+        struct io_irp_header *free_next;  /* a freed block's, on a free list */
+    };
     PVOID user_output;        /* buffered output to copy back at the final stage */
-    ULONG user_output_length;
     PDRIVER_OBJECT owner;     /* the driver that allocated it (NULL: host or I/O manager) */
     struct io_irp_header *prev, *next; /* every block held (io_irp_blocks), live or not */
-    struct io_irp_header *free_next;   /* a free list */
 } io_irp_header;
 
 /* The state is read by IoCancelIrp while another thread may be completing the IRP. */
