@@ -54,7 +54,9 @@ typedef enum ev_kind {
 } ev_kind;
 
 typedef struct ev_record {
+    /* (ordered to leave no padding: 128 bytes, built for every traced step) */
     ev_kind kind;
+    NTSTATUS status;
     uint64_t seq;                /* increases by one per emitted record */
     PDRIVER_OBJECT driver;
     PDEVICE_OBJECT device;
@@ -62,20 +64,19 @@ typedef struct ev_record {
     PIRP irp;
     const void *queue;           /* KDEVICE_QUEUE or IO_CSQ of queue events */
     const void *entry;           /* KDEVICE_QUEUE_ENTRY of device-queue events */
-    NTSTATUS status;
+    PFILE_OBJECT file;           /* EV_REQUEST_ISSUED, EV_FAST_IO: the requester's file object */
+    const char *rule;
+    const char *text;
+    ULONG_PTR information;       /* EV_FAST_IO, EV_REQUEST_COMPLETED */
+    LONGLONG offset;             /* EV_REQUEST_ISSUED, EV_FAST_IO: a read's or write's byte offset */
+    ULONG code;                  /* ... the IOCTL / FSCTL code (0 for other requests) */
+    ULONG input_length;          /* ... device controls' input length */
+    ULONG output_length;         /* ... output length, or the length of a read or write */
     UCHAR major;
     UCHAR minor;
     CHAR stack_location;         /* IRP CurrentLocation at the event */
     BOOLEAN pending_returned;
     BOOLEAN handled;             /* EV_FAST_IO */
-    ULONG_PTR information;       /* EV_FAST_IO, EV_REQUEST_COMPLETED */
-    PFILE_OBJECT file;           /* EV_REQUEST_ISSUED, EV_FAST_IO: the requester's file object */
-    ULONG code;                  /* ... the IOCTL / FSCTL code (0 for other requests) */
-    ULONG input_length;          /* ... device controls' input length */
-    ULONG output_length;         /* ... output length, or the length of a read or write */
-    LONGLONG offset;             /* ... a read's or write's byte offset */
-    const char *rule;
-    const char *text;
     BOOLEAN text_static;         /* text is a string literal (a DDI or API name): the same address
                                     always holds the same text */
 } ev_record;
