@@ -31,6 +31,19 @@ static size_t tr_utf8_length(const unsigned char *p)
     return n;
 }
 
+/* 1 for the bytes that end a run of plain printable ASCII: controls, '"', '\\', DEL and
+ * everything from 0x80 (UTF-8, checked one sequence at a time). */
+static const unsigned char tr_json_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 size_t trace_json_escape(const char *text, char *out, size_t size)
 {
     size_t used = 0, written = 0;
@@ -54,7 +67,7 @@ size_t trace_json_escape(const char *text, char *out, size_t size)
         /* A run of printable ASCII needing no escape: one copy (each of its characters is an
          * item of its own, so a run that does not fit is cut where the room ends). */
         const unsigned char *run = p;
-        while (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
+        while (!tr_json_special[*p])
             p++;
         if (p != run) {
             size_t length = (size_t)(p - run);
