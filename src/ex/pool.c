@@ -162,9 +162,6 @@ typedef struct ex_spare_cache {
 
 static uint64_t ex_epoch = 1; /* atomic */
 static PLAT_THREAD_LOCAL_HOT ex_spare_cache *ex_thread_spares;
-static plat_exit_key ex_spare_key;
-static int ex_spare_key_ok;
-static plat_once_flag ex_spare_once = PLAT_ONCE_INIT;
 
 static void ex_spare_cache_release(void *value) /* thread exit */
 {
@@ -186,23 +183,15 @@ static void ex_spare_cache_release(void *value) /* thread exit */
     free(cache);
 }
 
-static void ex_spare_init(void)
-{
-    ex_spare_key_ok = plat_exit_key_create(&ex_spare_key, ex_spare_cache_release) == 0;
-}
+static plat_thread_blocks ex_spare_caches = PLAT_THREAD_BLOCKS(ex_spare_cache_release);
 
 /* The calling thread's cache, emptied if a shutdown freed its blocks; NULL without one. */
 static ex_spare_cache *ex_spare_cache_get(void)
 {
     ex_spare_cache *cache = ex_thread_spares;
     if (PLAT_UNLIKELY(cache == NULL)) {
-        plat_once(&ex_spare_once, ex_spare_init);
-        if (!ex_spare_key_ok || (cache = calloc(1, sizeof(*cache))) == NULL)
+        if ((cache = plat_thread_block_create(&ex_spare_caches, sizeof(*cache))) == NULL)
             return NULL;
-        if (plat_exit_key_set(&ex_spare_key, cache) != 0) {
-            free(cache);
-            return NULL;
-        }
         ex_thread_spares = cache;
     }
     uint64_t epoch = plat_atomic_load(&ex_epoch, PLAT_RELAXED);
@@ -382,24 +371,14 @@ static PVOID ex_allocate(const ex_pool_request *rq)
 
     ex_pool_block *block = NULL;
     void *memory = NULL;
-    if (EX_RECYCLE && rq->recycle && !injected && (block = ex_spare_take(rq->bytes)) != NULL) {
-        /* Registered already: it only comes back to life. */
+    /* A spare of this size (ex_pool_allocate_buffer) is registered already: it only comes back to
+     * life. */
+    BOOLEAN registered = EX_RECYCLE && rq->recycle && !injected && (block = ex_spare_take(rq->bytes)) != NULL;
+    if (registered) {
+        memory = block->address;
         if (rq->zero)
-            memset(block->address, 0, rq->bytes);
-        block->tag = rq->tag;
-        block->kind = rq->kind;
-        block->owner = ke_current_driver();
-        block->ddi = rq->ddi;
-        ex_pool_lock();
-        block->spare = FALSE;
-        ex_tag_usage *usage = ex_tag_record(rq->tag);
-        if (usage != NULL)
-            ex_usage_add(usage, rq->bytes);
-        ex_usage_add(&ex_total, rq->bytes);
-        ex_pool_unlock();
-        return block->address;
-    }
-    if (!injected && rq->bytes <= EX_POOL_LARGEST) {
+            memset(memory, 0, rq->bytes);
+    } else if (!injected && rq->bytes <= EX_POOL_LARGEST) {
         SIZE_T bytes = rq->bytes ? rq->bytes : 1;
 #if EX_POOL_ONE_BLOCK
         block = malloc(EX_POOL_HEADER_SIZE + bytes);
@@ -422,22 +401,26 @@ static PVOID ex_allocate(const ex_pool_request *rq)
             ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES);
         return NULL;
     }
+    PDRIVER_OBJECT owner = ke_current_driver();
+
+    /* Under the lock: a registered block's record is read by whoever frees or reclaims blocks. */
+    ex_pool_lock();
     block->address = memory;
     block->tag = rq->tag;
     block->size = rq->bytes;
     block->kind = rq->kind;
-    block->owner = ke_current_driver();
+    block->owner = owner;
     block->ddi = rq->ddi;
     block->next_reclaimed = NULL;
     block->recycled = EX_RECYCLE && rq->recycle && rq->bytes != 0 && rq->bytes <= EX_SPARE_LARGEST;
     block->spare = FALSE;
-
-    ex_pool_lock();
-    if (PLAT_UNLIKELY(ex_blocks == NULL)) {
-        ex_anchor.address = &ex_anchor;
-        HASH_ADD_PTR(ex_blocks, address, &ex_anchor);
+    if (!registered) {
+        if (PLAT_UNLIKELY(ex_blocks == NULL)) {
+            ex_anchor.address = &ex_anchor;
+            HASH_ADD_PTR(ex_blocks, address, &ex_anchor);
+        }
+        HASH_ADD_PTR(ex_blocks, address, block);
     }
-    HASH_ADD_PTR(ex_blocks, address, block);
     ex_tag_usage *usage = ex_tag_record(rq->tag);
     if (usage != NULL)
         ex_usage_add(usage, rq->bytes);

@@ -70,9 +70,6 @@ static struct {
 } io_irp_next;
 static uint32_t io_irp_generation;  /* atomic; wdmemu_shutdown (which frees every block) adds 1 */
 static PLAT_THREAD_LOCAL_HOT io_irp_cache *io_irp_thread_cache;
-static plat_exit_key io_irp_exit_key;
-static int io_irp_exit_key_ok;
-static plat_once_flag io_irp_once = PLAT_ONCE_INIT;
 
 static void io_irp_unlink_block(io_irp_header *header) /* lock held */
 {
@@ -149,10 +146,7 @@ static void io_irp_cache_release(void *value)
     free(cache);
 }
 
-static void io_irp_init_once(void)
-{
-    io_irp_exit_key_ok = plat_exit_key_create(&io_irp_exit_key, io_irp_cache_release) == 0;
-}
+static plat_thread_blocks io_irp_caches = PLAT_THREAD_BLOCKS(io_irp_cache_release);
 
 /* The calling thread's cache, emptied if wdmemu_shutdown freed its blocks; NULL when there is
  * none (out of memory): the depot serves then, under the lock. */
@@ -176,16 +170,9 @@ static io_irp_cache *io_irp_cache_slow(void)
         cache->generation = generation;
         return cache;
     }
-    plat_once(&io_irp_once, io_irp_init_once);
-    if (!io_irp_exit_key_ok)
-        return NULL;
-    cache = calloc(1, sizeof(*cache));
+    cache = plat_thread_block_create(&io_irp_caches, sizeof(*cache));
     if (cache == NULL)
         return NULL;
-    if (plat_exit_key_set(&io_irp_exit_key, cache) != 0) {
-        free(cache);
-        return NULL;
-    }
     cache->generation = generation;
     io_irp_thread_cache = cache;
     return cache;

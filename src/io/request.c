@@ -71,13 +71,15 @@ static void io_request_signal(wdmemu_request *request)
         KeSetEvent(&request->done, IO_NO_INCREMENT, FALSE);
 }
 
-/* Before waiting on `done`: FALSE when the request was signalled already (nothing to wait for). */
-static BOOLEAN io_request_may_wait(wdmemu_request *request)
+/* Waits for the final result: STATUS_SUCCESS at once when the request was signalled already
+ * (nothing to wait for), else what the wait on `done` returns (timeout NULL: no limit). */
+static NTSTATUS io_request_wait(wdmemu_request *request, PLARGE_INTEGER timeout)
 {
     unsigned char expected = 0;
-    if (plat_atomic_cas(&request->signal, &expected, IO_REQUEST_WAITER, 0, PLAT_ACQ_REL, PLAT_ACQUIRE))
-        return TRUE;
-    return expected == IO_REQUEST_WAITER;
+    if (!plat_atomic_cas(&request->signal, &expected, IO_REQUEST_WAITER, 0, PLAT_ACQ_REL, PLAT_ACQUIRE) &&
+        expected != IO_REQUEST_WAITER)
+        return STATUS_SUCCESS;
+    return KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, timeout);
 }
 
 /* Outstanding requests are listed per issuing thread, as Windows keeps a thread's IRPs on the
@@ -124,9 +126,6 @@ typedef struct io_request_cache {
 } io_request_cache;
 
 static PLAT_THREAD_LOCAL_HOT io_request_cache *io_request_thread_cache;
-static plat_exit_key io_request_exit_key;
-static int io_request_exit_key_ok;
-static plat_once_flag io_request_cache_once = PLAT_ONCE_INIT;
 
 static void io_request_cache_release(void *value) /* thread exit */
 {
@@ -138,10 +137,7 @@ static void io_request_cache_release(void *value) /* thread exit */
     free(cache);
 }
 
-static void io_request_cache_init(void)
-{
-    io_request_exit_key_ok = plat_exit_key_create(&io_request_exit_key, io_request_cache_release) == 0;
-}
+static plat_thread_blocks io_request_caches = PLAT_THREAD_BLOCKS(io_request_cache_release);
 
 /* The calling thread's cache, created on first use; NULL without one (the heap serves). */
 static io_request_cache *io_request_cache_get(void)
@@ -149,13 +145,7 @@ static io_request_cache *io_request_cache_get(void)
     io_request_cache *cache = io_request_thread_cache;
     if (PLAT_LIKELY(cache != NULL) || !IO_REQUEST_RECYCLE)
         return cache;
-    plat_once(&io_request_cache_once, io_request_cache_init);
-    if (!io_request_exit_key_ok || (cache = calloc(1, sizeof(*cache))) == NULL)
-        return NULL;
-    if (plat_exit_key_set(&io_request_exit_key, cache) != 0) {
-        free(cache);
-        return NULL;
-    }
+    cache = plat_thread_block_create(&io_request_caches, sizeof(*cache));
     io_request_thread_cache = cache;
     return cache;
 }
@@ -542,9 +532,7 @@ static NTSTATUS io_request_send(wdmemu_request *request, PIRP irp)
  * deadlock: nothing can complete it) after reporting a request that never completed. */
 static NTSTATUS io_request_wait_done(wdmemu_request *request)
 {
-    NTSTATUS waited = io_request_may_wait(request)
-                          ? KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, NULL)
-                          : STATUS_SUCCESS;
+    NTSTATUS waited = io_request_wait(request, NULL);
     if (waited == STATUS_SUCCESS)
         return STATUS_SUCCESS;
     if (!request->finished) {
@@ -809,9 +797,7 @@ WDMEMU_API NTSTATUS wdmemu_request_wait(wdmemu_request *request, int64_t timeout
         return rp_error(STATUS_INVALID_PARAMETER, "wdmemu_request_wait(NULL)");
     LARGE_INTEGER timeout;
     timeout.QuadPart = -timeout_ms * 10000;
-    if (!io_request_may_wait(request))
-        return STATUS_SUCCESS;
-    return KeWaitForSingleObject(&request->done, Executive, KernelMode, FALSE, timeout_ms < 0 ? NULL : &timeout);
+    return io_request_wait(request, timeout_ms < 0 ? NULL : &timeout);
 }
 
 WDMEMU_API BOOLEAN wdmemu_request_result(const wdmemu_request *request, NTSTATUS *status, ULONG_PTR *information)

@@ -70,9 +70,6 @@ static ob_header *ob_live;     /* by body pointer */
  * an initial-exec thread-local: one instruction instead of a __tls_get_addr call. */
 uint64_t ob_generation = 1;
 PLAT_THREAD_LOCAL_HOT ob_type_cached *ob_type_cache;
-static plat_exit_key ob_type_cache_key;
-static int ob_type_cache_key_ok;
-static plat_once_flag ob_type_cache_once = PLAT_ONCE_INIT;
 
 static void ob_type_cache_release(void *cache)
 {
@@ -81,24 +78,12 @@ static void ob_type_cache_release(void *cache)
     free(cache);
 }
 
-static void ob_type_cache_init(void)
-{
-    ob_type_cache_key_ok = plat_exit_key_create(&ob_type_cache_key, ob_type_cache_release) == 0;
-}
+static plat_thread_blocks ob_type_caches = PLAT_THREAD_BLOCKS(ob_type_cache_release);
 
 /* NULL when the thread can have no cache (out of memory): lookups then go to the registry. */
 static ob_type_cached *ob_type_cache_create(void)
 {
-    plat_once(&ob_type_cache_once, ob_type_cache_init);
-    if (!ob_type_cache_key_ok)
-        return NULL;
-    ob_type_cached *cache = calloc(OB_TYPE_CACHE, sizeof(*cache));
-    if (cache == NULL)
-        return NULL;
-    if (plat_exit_key_set(&ob_type_cache_key, cache) != 0) {
-        free(cache);
-        return NULL;
-    }
+    ob_type_cached *cache = plat_thread_block_create(&ob_type_caches, OB_TYPE_CACHE * sizeof(*cache));
     ob_type_cache = cache;
     return cache;
 }

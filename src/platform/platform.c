@@ -185,7 +185,8 @@ const char *plat_getenv(const char *name)
 
 #ifdef _WIN32
 
-int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
+/* 0 on success. */
+static int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
 {
     DWORD index = FlsAlloc((PFLS_CALLBACK_FUNCTION)destructor);
     if (index == FLS_OUT_OF_INDEXES)
@@ -194,14 +195,16 @@ int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
     return 0;
 }
 
-int plat_exit_key_set(const plat_exit_key *key, void *value)
+/* Sets the calling thread's value (non-NULL: the destructor gets it at thread exit); 0 on success. */
+static int plat_exit_key_set(const plat_exit_key *key, void *value)
 {
     return FlsSetValue((DWORD)key->key, value) ? 0 : -1;
 }
 
 #else
 
-int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
+/* 0 on success. */
+static int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
 {
     pthread_key_t k;
     if (pthread_key_create(&k, destructor) != 0)
@@ -210,9 +213,34 @@ int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value))
     return 0;
 }
 
-int plat_exit_key_set(const plat_exit_key *key, void *value)
+/* Sets the calling thread's value (non-NULL: the destructor gets it at thread exit); 0 on success. */
+static int plat_exit_key_set(const plat_exit_key *key, void *value)
 {
     return pthread_setspecific((pthread_key_t)key->key, value) == 0 ? 0 : -1;
 }
 
 #endif
+
+static plat_once_flag plat_blocks_once = PLAT_ONCE_INIT;
+static plat_mutex plat_blocks_lock; /* makes each plat_thread_blocks' key once */
+
+static void plat_blocks_init(void)
+{
+    plat_mutex_init(&plat_blocks_lock);
+}
+
+void *plat_thread_block_create(plat_thread_blocks *blocks, size_t size)
+{
+    plat_once(&plat_blocks_once, plat_blocks_init);
+    plat_mutex_lock(&plat_blocks_lock);
+    if (blocks->state == 0)
+        blocks->state = plat_exit_key_create(&blocks->key, blocks->destructor) == 0 ? 1 : -1;
+    int made = blocks->state == 1;
+    plat_mutex_unlock(&plat_blocks_lock);
+    void *block = made ? calloc(1, size) : NULL;
+    if (block != NULL && plat_exit_key_set(&blocks->key, block) != 0) {
+        free(block);
+        block = NULL;
+    }
+    return block;
+}

@@ -193,15 +193,24 @@ __declspec(noreturn) void plat_raise_exception(uint32_t code, uint32_t flags, ui
 void plat_yield(void);
 
 /* A value per thread handed to a destructor when the thread exits (POSIX: thread-specific data;
- * Windows: a fiber-local slot).  For per-thread caches that must give their contents back. */
+ * Windows: a fiber-local slot), behind plat_thread_blocks. */
 typedef struct plat_exit_key {
     uintptr_t key;
 } plat_exit_key;
 
-/* 0 on success. */
-int plat_exit_key_create(plat_exit_key *key, void (*destructor)(void *value));
-/* Sets the calling thread's value (non-NULL: the destructor gets it at thread exit); 0 on success. */
-int plat_exit_key_set(const plat_exit_key *key, void *value);
+/* A block of memory of each thread's own, made when the thread first asks for it and handed to
+ * the destructor when the thread exits: the per-thread caches (IRPs, requests, object types,
+ * pool buffers).  Define one with PLAT_THREAD_BLOCKS(destructor). */
+typedef struct plat_thread_blocks {
+    void (*destructor)(void *block);
+    int state; /* 0: no key yet, 1: key made, -1: none could be made (under the platform's lock) */
+    plat_exit_key key;
+} plat_thread_blocks;
+#define PLAT_THREAD_BLOCKS(destructor) {(destructor), 0, {0}}
+
+/* A new block of size zeroed bytes for the calling thread, given to blocks' destructor at its
+ * exit; NULL when none can be had (no memory, no key), and the caller does without. */
+void *plat_thread_block_create(plat_thread_blocks *blocks, size_t size);
 
 /* Variables that every request writes, on whatever thread runs it, get a cache line of their
  * own (a struct member with this alignment makes the struct one line): sharing a line with

@@ -99,7 +99,7 @@ static struct {
     FILE *text, *jsonl, *chrome;
     BOOLEAN close_text, close_jsonl, close_chrome;
     wdmemu_chrome_writer *chrome_writer;
-    BOOLEAN writing;             /* text, jsonl or chrome_writer is set (tr_update_writing) */
+    BOOLEAN writing;             /* text, jsonl or chrome_writer is set (tr_settings_changed) */
     unsigned char data[4096];    /* the record being built: its data bytes (lock held) */
     tr_stored *records;
     size_t count, capacity;
@@ -112,17 +112,20 @@ static struct {
     tr_driver_name drivers[TR_DRIVER_CACHE];
     char filter_driver[128], filter_device[256];
     int filter_major;            /* -1: any */
-    BOOLEAN filtering;           /* any of the three filters is set */
+    BOOLEAN filtering;           /* any of the three filters is set (tr_settings_changed) */
     BOOLEAN memory_only;         /* memory, no writer, no filter, no data bytes (tr_settings_changed) */
     size_t data_limit;
 } tr = {.subscription = -1, .filter_major = -1};
-static BOOLEAN tr_env_opened;
+static BOOLEAN tr_env_opened;    /* WDMEMU_TRACE files are truncated once, then appended to */
 
-/* Lock held: after memory, writing, filtering or data_limit changed. */
+/* Lock held: the sinks, the filters or the data limit changed.  Works out the flags tr_observe
+ * tests on every record from them. */
 static void tr_settings_changed(void)
 {
+    tr.writing = tr.text != NULL || tr.jsonl != NULL || tr.chrome_writer != NULL;
+    tr.filtering = tr.filter_driver[0] != '\0' || tr.filter_device[0] != '\0' || tr.filter_major >= 0;
     tr.memory_only = tr.memory && !tr.writing && !tr.filtering && tr.data_limit == 0;
-}    /* WDMEMU_TRACE files are truncated once, then appended to */
+}
 
 /* The tracer's state is guarded by the event stream's (recursive) lock, which delivery already
  * holds when it calls tr_observe: one lock round trip per record, not two. */
@@ -536,6 +539,16 @@ static PLAT_ALWAYS_INLINE void tr_build(const ev_record *ev, tr_stored *r, unsig
 
 /* ---- sinks ------------------------------------------------------------------------------------ */
 
+/* Lock held.  The text a kept record points to: a finding's message (it starts with its rule,
+ * "[RULE] ..."), else the event's DDI, routine name or DbgPrint text, interned (a literal by its
+ * address alone); NULL for none. */
+static inline const char *tr_kept_text(const ev_record *ev)
+{
+    if (ev->text != NULL)
+        return ev->text_static ? tr_intern_static(ev->text) : tr_intern(ev->text, SIZE_MAX);
+    return ev->rule != NULL ? tr_intern(ev->rule, SIZE_MAX) : NULL;
+}
+
 /* Every case of tr_observe: growing the array, writer sinks, filters, data bytes. */
 static PLAT_NOINLINE void tr_observe_any(const ev_record *ev)
 {
@@ -562,13 +575,8 @@ static PLAT_NOINLINE void tr_observe_any(const ev_record *ev)
     }
     if (tr.filtering && !tr_passes(r))
         return;
-    /* A finding's message starts with its rule ("[RULE] ..."); other records carry their DDI,
-     * routine name or DbgPrint text.  Text that is written out and not kept is not interned. */
-    const char *text = ev->text != NULL ? ev->text : ev->rule;
-    if (text != NULL && keep)
-        r->text = ev->text_static && ev->text != NULL ? tr_intern_static(text) : tr_intern(text, SIZE_MAX);
-    else
-        r->text = text;
+    /* Text that is written out and not kept is not interned. */
+    r->text = keep ? tr_kept_text(ev) : ev->text != NULL ? ev->text : ev->rule;
     if (data_length != 0 && keep) {
         r->data = malloc(data_length);
         if (r->data != NULL) {
@@ -605,9 +613,7 @@ static void tr_observe(const ev_record *ev, void *context)
     tr_stored *r = &tr.records[tr.count];
     size_t data_length;
     tr_build(ev, r, NULL, &data_length); /* no data bytes: data_limit is 0 */
-    const char *text = ev->text != NULL ? ev->text : ev->rule;
-    if (text != NULL)
-        r->text = ev->text_static && ev->text != NULL ? tr_intern_static(text) : tr_intern(text, SIZE_MAX);
+    r->text = tr_kept_text(ev);
     tr.count++;
 }
 
@@ -662,7 +668,6 @@ static NTSTATUS tr_start(const char *spec, BOOLEAN append)
         status = rp_error(STATUS_INVALID_PARAMETER,
                           "wdmemu_trace_start(\"%s\"): unknown trace format (memory, text[:path], jsonl[:path], chrome[:path])", spec);
     }
-    tr.writing = tr.text != NULL || tr.jsonl != NULL || tr.chrome_writer != NULL;
     tr_settings_changed();
     BOOLEAN subscribe = NT_SUCCESS(status) && tr.subscription < 0;
     tr_unlock();
@@ -731,7 +736,6 @@ WDMEMU_API void wdmemu_trace_stop(void)
             fclose(tr.chrome);
     }
     tr.text = tr.jsonl = tr.chrome = NULL;
-    tr.writing = FALSE;
     tr.memory = FALSE;
     tr_settings_changed();
     tr_unlock();
@@ -811,7 +815,6 @@ WDMEMU_API NTSTATUS wdmemu_trace_filter(const char *driver, const char *device, 
     if (device != NULL)
         snprintf(tr.filter_device, sizeof(tr.filter_device), "%s", device);
     tr.filter_major = major < 0 ? -1 : major;
-    tr.filtering = tr.filter_driver[0] != '\0' || tr.filter_device[0] != '\0' || tr.filter_major >= 0;
     tr_settings_changed();
     tr_unlock();
     return STATUS_SUCCESS;
@@ -880,7 +883,6 @@ void trace_shutdown(void)
     tr.depth = 0;
     tr.filter_driver[0] = tr.filter_device[0] = '\0';
     tr.filter_major = -1;
-    tr.filtering = FALSE;
     tr.data_limit = 0;
     tr_settings_changed();
     tr_unlock();
